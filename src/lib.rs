@@ -1,0 +1,20 @@
+//! `entra-connect`: an embeddable modal that lets a customer's administrator connect a
+//! Microsoft Entra ID tenant to a SaaS application with app-only access (the OAuth 2.0
+//! client credentials grant).
+//!
+//! The crate has two layers:
+//! - a **pure core** with no browser dependency: the Microsoft identity platform rules
+//!   ([`rules`]), the message catalogs ([`messages`]), the connection endpoint contract
+//!   ([`protocol`]) and the error codes shown to JavaScript ([`error`]). The reference
+//!   backend links this core natively, so browser and server can never disagree;
+//! - a thin **browser shell** (compiled only for `wasm32`) that draws the modal with
+//!   `web-sys`, posts the credentials with `gloo-net`, and exports `connect()`,
+//!   `validate()` and `preload()` to JavaScript.
+
+pub mod error;
+pub mod messages;
+pub mod protocol;
+pub mod rules;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

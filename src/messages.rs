@@ -1,0 +1,1 @@
+//! Message catalogs (owned by the modal helper).

@@ -1,0 +1,264 @@
+//! The Microsoft identity platform rules of SPEC §5: one pure Rust implementation used by
+//! the browser (compiled to wasm) and by the reference backend (compiled natively).
+//!
+//! Every rule takes the raw text a person typed or pasted and returns a [`FieldCheck`]:
+//! the normalized value that is sent, and at most one error (blocks submission) and one
+//! warning (shown, does not block), each a stable [`Code`]. No input panics or hangs.
+
+mod client_id;
+mod client_secret;
+mod cloud;
+mod consent;
+mod scope;
+mod tenant;
+mod text;
+
+pub use client_id::check_client_id;
+pub use client_secret::check_client_secret;
+pub use cloud::{check_cloud, Cloud};
+pub use consent::admin_consent_url;
+pub use scope::check_scope;
+pub use tenant::check_tenant;
+pub use text::clean;
+
+/// Inputs longer than this many bytes are rejected with a `*_too_long` code before any
+/// other work, so no rule ever works on unbounded text.
+pub const MAX_INPUT_LEN: usize = 2048;
+
+/// A field of the connection form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Directory (tenant) ID.
+    TenantId,
+    /// Application (client) ID.
+    ClientId,
+    /// Client secret (its Value, not its Secret ID).
+    ClientSecret,
+    /// The `{resource}/.default` scope requested with the client credentials grant.
+    Scope,
+    /// The national cloud (§5.5).
+    Cloud,
+}
+
+impl Field {
+    /// Every field, in form order.
+    pub const ALL: [Field; 5] = [
+        Field::TenantId,
+        Field::ClientId,
+        Field::ClientSecret,
+        Field::Scope,
+        Field::Cloud,
+    ];
+
+    /// The JavaScript name (`tenantId`), used in `validate()` results, events and errors.
+    pub fn js_name(self) -> &'static str {
+        match self {
+            Field::TenantId => "tenantId",
+            Field::ClientId => "clientId",
+            Field::ClientSecret => "clientSecret",
+            Field::Scope => "scope",
+            Field::Cloud => "cloud",
+        }
+    }
+
+    /// The wire name (`tenant_id`), used in the connection endpoint's JSON (§6).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Field::TenantId => "tenant_id",
+            Field::ClientId => "client_id",
+            Field::ClientSecret => "client_secret",
+            Field::Scope => "scope",
+            Field::Cloud => "cloud",
+        }
+    }
+
+    /// Parses either the JavaScript or the wire name; anything else is `None`.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|field| field.js_name() == name || field.wire_name() == name)
+    }
+}
+
+/// Whether a finding blocks submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Blocks submission.
+    Error,
+    /// Shown to the admin, does not block submission.
+    Warning,
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal, $field:ident, $severity:ident;)*) => {
+        /// A stable rule code: what is wrong with a value, independent of language.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in catalog order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable snake_case code seen by JavaScript, events and the backend.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// The field the code is about.
+            pub fn field(self) -> Field {
+                match self { $(Code::$variant => Field::$field,)* }
+            }
+
+            /// Whether the code blocks submission.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// Parses a code string; unknown strings are `None`.
+            pub fn from_str(text: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|code| code.as_str() == text)
+            }
+        }
+    };
+}
+
+codes! {
+    /// The tenant field is empty.
+    TenantRequired = "tenant_required", TenantId, Error;
+    /// The tenant input is longer than [`MAX_INPUT_LEN`].
+    TenantTooLong = "tenant_too_long", TenantId, Error;
+    /// `common` is an endpoint alias, not a tenant: client credentials need the organisation's own tenant.
+    TenantCommon = "tenant_common", TenantId, Error;
+    /// `organizations` is an endpoint alias, not a tenant.
+    TenantOrganizations = "tenant_organizations", TenantId, Error;
+    /// `consumers` is the personal Microsoft account alias, not a tenant.
+    TenantConsumers = "tenant_consumers", TenantId, Error;
+    /// `00000000-0000-0000-0000-000000000000`.
+    TenantNilGuid = "tenant_nil_guid", TenantId, Error;
+    /// `9188040d-6c67-4c5b-b112-36a304b66dad`, the Microsoft consumer (MSA) tenant.
+    TenantConsumerGuid = "tenant_consumer_guid", TenantId, Error;
+    /// Full-width digits or letters (common with Japanese input methods) are not a GUID.
+    TenantFullwidth = "tenant_fullwidth", TenantId, Error;
+    /// A non-ASCII (internationalized) domain: the punycode `xn--` form is required.
+    TenantNotAscii = "tenant_not_ascii", TenantId, Error;
+    /// A URL was pasted, but it does not contain a tenant (e.g. a portal link).
+    TenantUrlWithoutTenant = "tenant_url_without_tenant", TenantId, Error;
+    /// Neither a GUID nor a valid domain name.
+    TenantInvalid = "tenant_invalid", TenantId, Error;
+    /// The client ID field is empty.
+    ClientIdRequired = "client_id_required", ClientId, Error;
+    /// The client ID input is longer than [`MAX_INPUT_LEN`].
+    ClientIdTooLong = "client_id_too_long", ClientId, Error;
+    /// Full-width characters are not a GUID.
+    ClientIdFullwidth = "client_id_fullwidth", ClientId, Error;
+    /// Not a GUID.
+    ClientIdInvalid = "client_id_invalid", ClientId, Error;
+    /// The nil GUID.
+    ClientIdNilGuid = "client_id_nil_guid", ClientId, Error;
+    /// Warning: the client ID equals the tenant GUID (the Directory ID pasted twice).
+    ClientIdSameAsTenant = "client_id_same_as_tenant", ClientId, Warning;
+    /// The client secret field is empty.
+    ClientSecretRequired = "client_secret_required", ClientSecret, Error;
+    /// The client secret input is longer than [`MAX_INPUT_LEN`].
+    ClientSecretTooLong = "client_secret_too_long", ClientSecret, Error;
+    /// A GUID was pasted: that is the secret's Secret ID, not its Value (AADSTS7000215).
+    ClientSecretIsSecretId = "client_secret_is_secret_id", ClientSecret, Error;
+    /// Warning: leading or trailing whitespace was trimmed.
+    ClientSecretWhitespace = "client_secret_whitespace", ClientSecret, Warning;
+    /// Warning: shorter than 16 characters; current secrets have 40.
+    ClientSecretShort = "client_secret_short", ClientSecret, Warning;
+    /// The scope input is longer than [`MAX_INPUT_LEN`].
+    ScopeTooLong = "scope_too_long", Scope, Error;
+    /// A named (delegated) scope such as `User.Read`: client credentials only take `/.default` (AADSTS1002012).
+    ScopeNamed = "scope_named", Scope, Error;
+    /// `.default` combined with other scopes, or two resources (AADSTS70011).
+    ScopeMultiple = "scope_multiple", Scope, Error;
+    /// Not of the form `{resource}/.default`.
+    ScopeInvalid = "scope_invalid", Scope, Error;
+    /// Warning: a Microsoft Graph resource of another cloud than the chosen one.
+    ScopeCloudMismatch = "scope_cloud_mismatch", Scope, Warning;
+    /// Not one of `global`, `usgov`, `usgov-dod`, `china`.
+    CloudUnknown = "cloud_unknown", Cloud, Error;
+}
+
+/// The outcome of one rule on one field.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FieldCheck {
+    /// The cleaned, normalized value: what is shown back and what is sent.
+    pub normalized: String,
+    /// A finding that blocks submission.
+    pub error: Option<Code>,
+    /// A finding that is shown but does not block submission.
+    pub warning: Option<Code>,
+}
+
+/// The raw form values, as typed or pasted; missing fields are empty strings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Input<'a> {
+    /// Directory (tenant) ID, domain, or a pasted login URL.
+    pub tenant_id: &'a str,
+    /// Application (client) ID.
+    pub client_id: &'a str,
+    /// Client secret Value.
+    pub client_secret: &'a str,
+    /// Scope; empty means the cloud's Microsoft Graph `/.default`.
+    pub scope: &'a str,
+    /// Cloud name; empty means `global`.
+    pub cloud: &'a str,
+}
+
+/// The result of running every rule over a whole form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Tenant rule outcome.
+    pub tenant_id: FieldCheck,
+    /// Client ID rule outcome.
+    pub client_id: FieldCheck,
+    /// Client secret rule outcome.
+    pub client_secret: FieldCheck,
+    /// Scope rule outcome.
+    pub scope: FieldCheck,
+    /// Cloud rule outcome.
+    pub cloud: FieldCheck,
+}
+
+impl Report {
+    /// True when no field has an error (warnings do not count).
+    pub fn is_valid(&self) -> bool {
+        self.fields().iter().all(|(_, check)| check.error.is_none())
+    }
+
+    /// The outcome of each field, in form order.
+    pub fn fields(&self) -> [(Field, &FieldCheck); 5] {
+        [
+            (Field::TenantId, &self.tenant_id),
+            (Field::ClientId, &self.client_id),
+            (Field::ClientSecret, &self.client_secret),
+            (Field::Scope, &self.scope),
+            (Field::Cloud, &self.cloud),
+        ]
+    }
+
+    /// The first error in form order, if any.
+    pub fn first_error(&self) -> Option<(Field, Code)> {
+        self.fields()
+            .into_iter()
+            .find_map(|(field, check)| check.error.map(|code| (field, code)))
+    }
+}
+
+/// Runs every rule over a whole form, the way `validate()` and the backend do.
+pub fn validate(input: &Input) -> Report {
+    let (cloud, cloud_name) = check_cloud(input.cloud);
+    let tenant_id = check_tenant(input.tenant_id);
+    let client_id = check_client_id(input.client_id, &tenant_id.normalized);
+    Report {
+        client_secret: check_client_secret(input.client_secret),
+        scope: check_scope(input.scope, cloud_name),
+        tenant_id,
+        client_id,
+        cloud,
+    }
+}

@@ -1,0 +1,3 @@
+//! The browser shell: JavaScript exports, the modal, and the transport.
+
+pub(crate) mod transport;

@@ -1,0 +1,2 @@
+//! The reference backend (owned by the backend helper).
+fn main() {}
