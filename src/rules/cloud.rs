@@ -69,8 +69,8 @@ impl Cloud {
 /// Checks a cloud name; empty (after cleaning) means `global`. Returns the check and the
 /// cloud the other rules should assume (`global` when the name is unknown).
 pub fn check_cloud(raw: &str) -> (FieldCheck, Cloud) {
-    let cleaned = super::clean(raw);
-    if cleaned.len() > super::MAX_INPUT_LEN {
+    // The raw length is checked before any other work, like every other rule.
+    if raw.len() > super::MAX_INPUT_LEN {
         let check = FieldCheck {
             normalized: String::new(),
             error: Some(Code::CloudUnknown),
@@ -78,6 +78,7 @@ pub fn check_cloud(raw: &str) -> (FieldCheck, Cloud) {
         };
         return (check, Cloud::Global);
     }
+    let cleaned = super::clean(raw);
     let lowered = cleaned.to_ascii_lowercase();
     let (cloud, error) = if lowered.is_empty() {
         (Cloud::Global, None)
@@ -87,6 +88,17 @@ pub fn check_cloud(raw: &str) -> (FieldCheck, Cloud) {
             None => (Cloud::Global, Some(Code::CloudUnknown)),
         }
     };
-    let normalized = if error.is_some() { lowered } else { cloud.name().to_string() };
-    (FieldCheck { normalized, error, warning: None }, cloud)
+    let normalized = if error.is_some() {
+        lowered
+    } else {
+        cloud.name().to_string()
+    };
+    (
+        FieldCheck {
+            normalized,
+            error,
+            warning: None,
+        },
+        cloud,
+    )
 }

@@ -9,6 +9,8 @@ mod client_id;
 mod client_secret;
 mod cloud;
 mod consent;
+mod domain;
+mod guid;
 mod scope;
 mod tenant;
 mod text;
@@ -192,6 +194,26 @@ pub struct FieldCheck {
     pub error: Option<Code>,
     /// A finding that is shown but does not block submission.
     pub warning: Option<Code>,
+}
+
+impl FieldCheck {
+    /// A value that passed the rule.
+    pub(crate) fn ok(normalized: impl Into<String>) -> FieldCheck {
+        FieldCheck {
+            normalized: normalized.into(),
+            error: None,
+            warning: None,
+        }
+    }
+
+    /// A value that failed the rule with `code`.
+    pub(crate) fn rejected(normalized: impl Into<String>, code: Code) -> FieldCheck {
+        FieldCheck {
+            normalized: normalized.into(),
+            error: Some(code),
+            warning: None,
+        }
+    }
 }
 
 /// The raw form values, as typed or pasted; missing fields are empty strings.
