@@ -1,1 +1,0 @@
-//! Message catalogs (owned by the modal helper).
