@@ -1,2 +1,49 @@
-//! `cargo xtask` (owned by the build helper).
-fn main() {}
+//! `cargo xtask <task>`: the project's build, demo, test and size chores, in Rust so they
+//! run the same on every machine. One module per task; `setup` installs missing tools.
+
+mod build;
+mod demo;
+mod setup;
+mod size;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  build [--dev]        build the npm package into pkg/ (--dev: skip wasm-opt)
+  demo [--port N] [-- FLAGS]
+                       build pkg/, run the reference backend on http://127.0.0.1:8080
+                       (FLAGS go to entra-connect-server, e.g. -- --entra-emulator)
+  test [LAYER...]      every test layer in order: fmt clippy native wasm package e2e consumers
+  size                 gzip and brotli sizes of every runtime file in pkg/
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match task {
+        "build" => build::run_task(rest),
+        "demo" => demo::run_task(rest),
+        "test" => test::run_task(rest),
+        "size" => size::run_task(rest),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => util::fail(format!("unknown task `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("\nerror: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

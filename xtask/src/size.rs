@@ -1,0 +1,122 @@
+//! `cargo xtask size`: the transfer size of the package's runtime, file by file.
+//!
+//! Runtime files are what a browser downloads: the JavaScript (`.js`, `.mjs`) and the
+//! WebAssembly of `pkg/`; declarations, the README and package.json are not shipped to users.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::build::pkg_dir;
+use crate::util::{fail, Result};
+
+/// One runtime file and its sizes in bytes.
+struct FileSize {
+    name: String,
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+/// `cargo xtask size`: needs a built `pkg/` (`cargo xtask build`).
+pub fn run_task(args: &[String]) -> Result {
+    if let Some(arg) = args.first() {
+        return fail(format!("unknown option for `cargo xtask size`: {arg}"));
+    }
+    let pkg = pkg_dir();
+    if !pkg.join("package.json").exists() {
+        return fail("pkg/ is not built: run `cargo xtask build` first");
+    }
+    let mut files = Vec::new();
+    collect_runtime_files(&pkg, &mut files)?;
+    files.sort();
+    let mut sizes = Vec::new();
+    for path in &files {
+        let bytes = std::fs::read(path)?;
+        let name = path
+            .strip_prefix(&pkg)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        sizes.push(FileSize {
+            name,
+            raw: bytes.len(),
+            gzip: gzip_len(&bytes)?,
+            brotli: brotli_len(&bytes)?,
+        });
+    }
+    print_table(&sizes);
+    Ok(())
+}
+
+fn collect_runtime_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_runtime_files(&path, files)?;
+        } else if is_runtime(&path) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_runtime(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    !name.ends_with(".d.ts")
+        && (name.ends_with(".js") || name.ends_with(".mjs") || name.ends_with(".wasm"))
+}
+
+/// gzip at level 9, as a static host would pre-compress.
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+/// brotli at quality 11 with a 4 MiB window, as a static host would pre-compress.
+fn brotli_len(bytes: &[u8]) -> Result<usize> {
+    let mut output = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut output, 4096, 11, 22);
+        writer.write_all(bytes)?;
+        writer.flush()?;
+    }
+    Ok(output.len())
+}
+
+fn print_table(sizes: &[FileSize]) {
+    let width = sizes.iter().map(|s| s.name.len()).max().unwrap_or(4).max(5);
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    for size in sizes {
+        println!(
+            "{:<width$} {:>10} {:>10} {:>10}",
+            size.name, size.raw, size.gzip, size.brotli
+        );
+    }
+    let total = |pick: fn(&FileSize) -> usize, only_core: bool| -> usize {
+        sizes
+            .iter()
+            .filter(|s| !only_core || s.name != "react.js")
+            .map(pick)
+            .sum()
+    };
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10}",
+        "total",
+        total(|s| s.raw, false),
+        total(|s| s.gzip, false),
+        total(|s| s.brotli, false)
+    );
+    if sizes.iter().any(|s| s.name == "react.js") {
+        println!(
+            "{:<width$} {:>10} {:>10} {:>10}",
+            "total without react.js",
+            total(|s| s.raw, true),
+            total(|s| s.gzip, true),
+            total(|s| s.brotli, true)
+        );
+    }
+}
