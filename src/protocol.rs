@@ -741,3 +741,28 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
+
+/// The failure when the server answers with a redirect. The SDK does not follow redirects
+/// (`redirect: 'manual'`), so the secret in the body is never re-sent to another address.
+pub fn redirect_failure(protocol: Protocol) -> Failure {
+    let mut message = String::from(protocol.peer());
+    message.push_str(" answered with a redirect, which the SDK does not follow so that the secret is never re-sent elsewhere: configure the final URL.");
+    plain_failure(ErrorCode::Server, message)
+}
+
+/// A random (version 4) UUID from 16 random bytes, in the lowercase hyphenated form of
+/// `crypto.randomUUID()`; used where that function is missing (insecure contexts).
+pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut uuid = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            uuid.push('-');
+        }
+        uuid.push(char::from(HEX[usize::from(byte >> 4)]));
+        uuid.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    uuid
+}

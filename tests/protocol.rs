@@ -598,3 +598,18 @@ fn decimal_writes_numbers_without_format() {
     assert_eq!(decimal(429), "429");
     assert_eq!(decimal(u64::MAX), "18446744073709551615");
 }
+
+#[test]
+fn redirects_are_server_failures_that_explain_why_they_are_not_followed() {
+    let failure = entra_connect::protocol::redirect_failure(Protocol::Endpoint);
+    assert_eq!(failure.code, ErrorCode::Server);
+    assert!(failure.message.contains("redirect"));
+}
+
+#[test]
+fn fallback_idempotency_key_is_a_version_4_uuid() {
+    let uuid = entra_connect::protocol::uuid_v4_from_bytes([0xff; 16]);
+    assert_eq!(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    let uuid = entra_connect::protocol::uuid_v4_from_bytes([0; 16]);
+    assert_eq!(uuid, "00000000-0000-4000-8000-000000000000");
+}

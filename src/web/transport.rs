@@ -1,14 +1,44 @@
 //! POSTs normalized credentials to the connection endpoint (SPEC §6) with gloo-net, with
-//! retries that never create a connection twice. (Owned by the transport helper.)
+//! retries that never create a connection twice.
+//!
+//! Every decision (what to send, which answers are retried, how long to wait, which field
+//! an error lands on) is made by the pure [`crate::protocol`] module; this file only moves
+//! bytes, reads JSON members with `Reflect`, and keeps time. One [`Guard`] per submission
+//! owns the `AbortController`, the `timeoutMs` deadline and the listener on the host's
+//! `signal`; dropping it removes the listener and cancels the timer.
 
-use crate::protocol::{Connection, Failure};
+use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use gloo_events::EventListener;
+use gloo_net::http::Request;
+use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestRedirect, ResponseType};
+
+use crate::protocol::{
+    aborted_failure, body_fields, classify_network_error, classify_response, is_cross_origin,
+    is_success, ms_to_secs_ceil, nango_url, parse_retry_after, parse_success, redirect_failure,
+    request_headers, retry_delay_ms, session_token_failure, timeout_failure, uuid_v4_from_bytes,
+    Body, Connection, ErrorFields, Failure, Next, Outgoing, Protocol, SuccessFields, Verdict,
+    MAX_BODY_BYTES,
+};
 
 /// Where the credentials go.
 pub(crate) enum Target {
     /// The §6 connection endpoint (relative or absolute URL).
     Endpoint { url: String },
     /// A Nango server (§6.4).
-    Nango { host: String, provider_config_key: String },
+    Nango {
+        host: String,
+        provider_config_key: String,
+    },
 }
 
 /// Normalized values from the rules, exactly what is sent.
@@ -44,7 +74,446 @@ pub(crate) struct Submission<'a> {
     pub on_retry: &'a dyn Fn(u32, u32),
 }
 
+/// A fresh Idempotency-Key for one submission: `crypto.randomUUID()`, or a v4 UUID from
+/// `crypto.getRandomValues()` where `randomUUID` is missing (pages not in a secure context).
+pub(crate) fn new_idempotency_key() -> String {
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok();
+    if let Some(crypto) = crypto.filter(|crypto| crypto.is_object()) {
+        let random_uuid = Reflect::get(&crypto, &JsValue::from_str("randomUUID")).ok();
+        if let Some(random_uuid) = random_uuid.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            if let Some(uuid) = random_uuid.call0(&crypto).ok().and_then(|v| v.as_string()) {
+                return uuid;
+            }
+        }
+        let bytes = Uint8Array::new_with_length(16);
+        let get_random_values = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(get_random_values) = get_random_values {
+            if get_random_values.call1(&crypto, &bytes).is_ok() {
+                let mut buffer = [0u8; 16];
+                bytes.copy_to(&mut buffer);
+                return uuid_v4_from_bytes(buffer);
+            }
+        }
+    }
+    // No Web Crypto at all: the key needs uniqueness, not secrecy.
+    let mut buffer = [0u8; 16];
+    for byte in buffer.iter_mut() {
+        *byte = (js_sys::Math::random() * 256.0) as u8;
+    }
+    uuid_v4_from_bytes(buffer)
+}
+
 /// Sends the submission, retrying per §6.3, and returns the created connection or why not.
 pub(crate) async fn submit(submission: Submission<'_>) -> Result<Connection, Failure> {
-    todo!("transport helper: {}", submission.idempotency_key)
+    let guard = Guard::new(submission.signal, submission.timeout_ms);
+    match run(&submission, &guard).await {
+        Ok(result) => result,
+        Err(Stop::Aborted) => Err(aborted_failure()),
+        Err(Stop::TimedOut) => Err(timeout_failure(submission.timeout_ms)),
+    }
+}
+
+/// The retry loop. `Err(Stop)` when the host's signal or the deadline ended it.
+async fn run(
+    submission: &Submission<'_>,
+    guard: &Guard,
+) -> Result<Result<Connection, Failure>, Stop> {
+    let protocol = match submission.target {
+        Target::Endpoint { .. } => Protocol::Endpoint,
+        Target::Nango { .. } => Protocol::Nango,
+    };
+    let Some(mut token) = guard.race(session_token(submission.session_token)).await? else {
+        return Ok(Err(session_token_failure()));
+    };
+    let mut refreshed = false;
+    let mut request_number: u32 = 1;
+    let mut retryable_failures: u32 = 0;
+    loop {
+        let (verdict, retry_after_ms) = match attempt(submission, protocol, &token, guard).await? {
+            Attempt::Created(connection) => return Ok(Ok(connection)),
+            Attempt::Failed(verdict, retry_after_ms) => (verdict, retry_after_ms),
+        };
+        match verdict.next {
+            Next::Fail => return Ok(Err(verdict.failure)),
+            Next::RefreshSession => {
+                let SessionToken::Provider(_) = submission.session_token else {
+                    return Ok(Err(verdict.failure));
+                };
+                if refreshed {
+                    return Ok(Err(verdict.failure));
+                }
+                refreshed = true;
+                let Some(fresh) = guard.race(session_token(submission.session_token)).await? else {
+                    return Ok(Err(session_token_failure()));
+                };
+                token = fresh;
+                request_number += 1;
+                (submission.on_retry)(request_number, 0);
+            }
+            Next::Retry => {
+                retryable_failures += 1;
+                let delay = retry_delay_ms(
+                    retryable_failures,
+                    js_sys::Math::random(),
+                    retry_after_ms,
+                    guard.remaining_ms(),
+                );
+                let Some(delay) = delay else {
+                    return Ok(Err(verdict.failure));
+                };
+                request_number += 1;
+                (submission.on_retry)(request_number, delay);
+                guard.race(TimeoutFuture::new(delay)).await?;
+            }
+        }
+    }
+}
+
+/// The outcome of one request that was not stopped by the guard.
+enum Attempt {
+    /// §6.2 success.
+    Created(Connection),
+    /// Anything else, with the server's `Retry-After` in ms when it sent one.
+    Failed(Verdict, Option<u64>),
+}
+
+/// Sends the request once and reads (at most [`MAX_BODY_BYTES`] of) the answer.
+async fn attempt(
+    submission: &Submission<'_>,
+    protocol: Protocol,
+    token: &str,
+    guard: &Guard,
+) -> Result<Attempt, Stop> {
+    let credentials = submission.credentials;
+    let outgoing = Outgoing {
+        tenant_id: &credentials.tenant_id,
+        client_id: &credentials.client_id,
+        client_secret: &credentials.client_secret,
+        scope: &credentials.scope,
+        cloud: &credentials.cloud,
+    };
+    let (url, cross_origin) = match submission.target {
+        Target::Endpoint { url } => (url.clone(), is_cross_origin(url, &page_origin())),
+        Target::Nango {
+            host,
+            provider_config_key,
+        } => (
+            nango_url(
+                host,
+                provider_config_key,
+                token,
+                &credentials.tenant_id,
+                &credentials.scope,
+            ),
+            is_cross_origin(host, &page_origin()),
+        ),
+    };
+    let network_failure = || Attempt::Failed(classify_network_error(protocol, cross_origin), None);
+
+    let body = Object::new();
+    for (name, value) in body_fields(protocol, &outgoing) {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&body, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    let Some(body) = JSON::stringify(&body).ok() else {
+        return Ok(network_failure());
+    };
+    let mut builder = Request::post(&url)
+        .redirect(RequestRedirect::Manual)
+        .abort_signal(Some(&guard.controller_signal()));
+    for (name, value) in request_headers(protocol, token, &submission.idempotency_key) {
+        builder = builder.header(name, &value);
+    }
+    // Building fails only for a URL fetch() cannot parse; resending would not help.
+    let Ok(request) = builder.body(body) else {
+        let mut verdict = classify_network_error(protocol, cross_origin);
+        verdict.next = Next::Fail;
+        return Ok(Attempt::Failed(verdict, None));
+    };
+
+    // gloo-net rejects with the fetch() error: a TypeError for network and CORS failures.
+    let Ok(response) = guard.race(request.send()).await? else {
+        return Ok(network_failure());
+    };
+    if response.type_() == ResponseType::Opaqueredirect {
+        let verdict = Verdict {
+            next: Next::Fail,
+            failure: redirect_failure(protocol),
+        };
+        return Ok(Attempt::Failed(verdict, None));
+    }
+    let status = response.status();
+    let retry_after_ms = response
+        .headers()
+        .get("retry-after")
+        .and_then(|value| parse_retry_after(&value, js_sys::Date::now() as u64));
+
+    let bytes = match read_bounded(response.body(), guard).await? {
+        BodyRead::Complete(bytes) => Some(bytes),
+        BodyRead::TooLarge => None,
+        // The connection broke mid-body: like a network failure (the key makes a resend safe).
+        BodyRead::Broken => return Ok(network_failure()),
+    };
+    let json = bytes
+        .as_deref()
+        .filter(|bytes| !bytes.is_empty())
+        .and_then(|bytes| JSON::parse(&String::from_utf8_lossy(bytes)).ok())
+        .filter(|json| json.is_object());
+
+    if is_success(status) {
+        let fields = json.map(|json| success_fields(protocol, &json));
+        return Ok(match parse_success(protocol, status, fields, &outgoing) {
+            Ok(connection) => Attempt::Created(connection),
+            Err(failure) => Attempt::Failed(
+                Verdict {
+                    next: Next::Fail,
+                    failure,
+                },
+                None,
+            ),
+        });
+    }
+    let body = match (&bytes, json) {
+        (None, _) => Body::TooLarge,
+        (Some(bytes), _) if bytes.is_empty() => Body::Empty,
+        (_, Some(json)) => error_fields(&json).map_or(Body::Unrecognized, Body::Error),
+        (_, None) => Body::Unrecognized,
+    };
+    let verdict = classify_response(protocol, status, body, retry_after_ms.map(ms_to_secs_ceil));
+    Ok(Attempt::Failed(verdict, retry_after_ms))
+}
+
+/// What reading a response body gave.
+enum BodyRead {
+    /// The whole body, at most [`MAX_BODY_BYTES`].
+    Complete(Vec<u8>),
+    /// Longer than [`MAX_BODY_BYTES`]: reading stopped and the stream was cancelled.
+    TooLarge,
+    /// The stream failed (connection reset mid-body).
+    Broken,
+}
+
+/// Reads the body through its stream reader, stopping (and cancelling the stream) past
+/// [`MAX_BODY_BYTES`], so a 10 MB error page costs 64 KB.
+async fn read_bounded(
+    stream: Option<web_sys::ReadableStream>,
+    guard: &Guard,
+) -> Result<BodyRead, Stop> {
+    let Some(stream) = stream else {
+        return Ok(BodyRead::Complete(Vec::new()));
+    };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let Ok(chunk) = guard.race(JsFuture::from(reader.read())).await? else {
+            return Ok(BodyRead::Broken);
+        };
+        let done = Reflect::get(&chunk, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|done| done.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(BodyRead::Complete(bytes));
+        }
+        let Some(chunk) = Reflect::get(&chunk, &JsValue::from_str("value"))
+            .ok()
+            .and_then(|value| value.dyn_into::<Uint8Array>().ok())
+        else {
+            return Ok(BodyRead::Broken);
+        };
+        if bytes.len() + chunk.length() as usize > MAX_BODY_BYTES {
+            // Tell the browser to drop the rest; its promise needs no waiting.
+            let _ = reader.cancel();
+            return Ok(BodyRead::TooLarge);
+        }
+        bytes.extend(chunk.to_vec());
+    }
+}
+
+/// The §6.2 members (Nango: `connectionId`) of a success body.
+fn success_fields(protocol: Protocol, json: &JsValue) -> SuccessFields {
+    match protocol {
+        Protocol::Endpoint => SuccessFields {
+            connection_id: string_member(json, "connection_id"),
+            tenant_id: string_member(json, "tenant_id"),
+            client_id: string_member(json, "client_id"),
+            cloud: string_member(json, "cloud"),
+            scope: string_member(json, "scope"),
+            granted_permissions: string_array_member(json, "granted_permissions"),
+        },
+        Protocol::Nango => SuccessFields {
+            connection_id: string_member(json, "connectionId"),
+            ..SuccessFields::default()
+        },
+    }
+}
+
+/// The §6.3 `error` object; also Nango's older `{"error": "message", "type": "code"}`.
+fn error_fields(json: &JsValue) -> Option<ErrorFields> {
+    let error = Reflect::get(json, &JsValue::from_str("error")).ok()?;
+    if let Some(message) = error.as_string() {
+        return Some(ErrorFields {
+            code: string_member(json, "type"),
+            message: Some(message),
+            ..ErrorFields::default()
+        });
+    }
+    if !error.is_object() {
+        return None;
+    }
+    let details = Reflect::get(&error, &JsValue::from_str("details"))
+        .ok()
+        .filter(|details| !details.is_undefined() && !details.is_null())
+        .and_then(|details| JSON::stringify(&details).ok())
+        .and_then(|text| text.as_string());
+    Some(ErrorFields {
+        code: string_member(&error, "code"),
+        message: string_member(&error, "message"),
+        field: string_member(&error, "field"),
+        details,
+    })
+}
+
+fn string_member(object: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
+fn string_array_member(object: &JsValue, key: &str) -> Option<Vec<String>> {
+    let value = Reflect::get(object, &JsValue::from_str(key)).ok()?;
+    if !Array::is_array(&value) {
+        return None;
+    }
+    Some(
+        Array::from(&value)
+            .iter()
+            .filter_map(|item| item.as_string())
+            .collect(),
+    )
+}
+
+/// `location.origin` of the page, or empty (treated as "another origin") if unavailable.
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The token for the next request: the string, or what the function gives (awaited).
+/// `None` when the function throws, rejects, or gives no non-empty string.
+async fn session_token(session_token: &SessionToken) -> Option<String> {
+    match session_token {
+        SessionToken::Fixed(token) => Some(token.clone()),
+        SessionToken::Provider(function) => {
+            let value = function.call0(&JsValue::UNDEFINED).ok()?;
+            // Promise.resolve() accepts a plain string, a Promise or any thenable alike.
+            let value = JsFuture::from(Promise::resolve(&value)).await.ok()?;
+            value.as_string().filter(|token| !token.is_empty())
+        }
+    }
+}
+
+/// Why a submission stopped before the server decided.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// The host's `signal` fired.
+    Aborted,
+    /// `timeoutMs` elapsed.
+    TimedOut,
+}
+
+/// State shared with the abort listener and the deadline timer.
+struct GuardState {
+    controller: AbortController,
+    stop: Cell<Option<Stop>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl GuardState {
+    /// Records the first stop, aborts the request in flight and wakes the waiting future.
+    fn trip(&self, stop: Stop) {
+        if self.stop.get().is_some() {
+            return;
+        }
+        self.stop.set(Some(stop));
+        self.controller.abort();
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
+}
+
+/// The abort and deadline machinery of one submission; dropping it removes the listener
+/// on the host's signal and cancels the deadline.
+struct Guard {
+    state: Rc<GuardState>,
+    started_ms: f64,
+    timeout_ms: u32,
+    _deadline: Timeout,
+    _host_signal_listener: Option<EventListener>,
+}
+
+impl Guard {
+    fn new(host_signal: Option<&web_sys::AbortSignal>, timeout_ms: u32) -> Guard {
+        let state = Rc::new(GuardState {
+            // AbortController is available wherever fetch is.
+            controller: AbortController::new().expect_throw("AbortController"),
+            stop: Cell::new(None),
+            waker: RefCell::new(None),
+        });
+        let deadline = {
+            let state = Rc::clone(&state);
+            Timeout::new(timeout_ms, move || state.trip(Stop::TimedOut))
+        };
+        let listener = host_signal.map(|signal| {
+            if signal.aborted() {
+                state.trip(Stop::Aborted);
+            }
+            let state = Rc::clone(&state);
+            EventListener::once(signal, "abort", move |_| state.trip(Stop::Aborted))
+        });
+        Guard {
+            state,
+            started_ms: js_sys::Date::now(),
+            timeout_ms,
+            _deadline: deadline,
+            _host_signal_listener: listener,
+        }
+    }
+
+    /// The signal every request of this submission is sent with.
+    fn controller_signal(&self) -> web_sys::AbortSignal {
+        self.state.controller.signal()
+    }
+
+    /// What is left of `timeoutMs`.
+    fn remaining_ms(&self) -> u64 {
+        let elapsed = js_sys::Date::now() - self.started_ms;
+        let remaining = f64::from(self.timeout_ms) - elapsed;
+        if remaining > 0.0 {
+            remaining as u64
+        } else {
+            0
+        }
+    }
+
+    /// Runs `future` until it completes or the submission is stopped, whichever is first:
+    /// an abort during a request, a body read or a backoff wait settles at once.
+    async fn race<F: Future>(&self, future: F) -> Result<F::Output, Stop> {
+        let mut future = pin!(future);
+        poll_fn(|context| {
+            if let Some(stop) = self.state.stop.get() {
+                return Poll::Ready(Err(stop));
+            }
+            if let Poll::Ready(output) = future.as_mut().poll(context) {
+                return Poll::Ready(Ok(output));
+            }
+            *self.state.waker.borrow_mut() = Some(context.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
 }
