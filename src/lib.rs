@@ -18,3 +18,8 @@ pub mod rules;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+/// The `validate()` JavaScript export, reachable from Rust for the browser tests.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use web::validate::validate as validate_js;

@@ -119,6 +119,8 @@ macro_rules! codes {
             }
 
             /// Parses a code string; unknown strings are `None`.
+            // Not `FromStr`: an `Option` is all callers need, and no error type ships.
+            #[allow(clippy::should_implement_trait)]
             pub fn from_str(text: &str) -> Option<Code> {
                 Code::ALL.iter().copied().find(|code| code.as_str() == text)
             }
