@@ -187,20 +187,13 @@ fn run_layer(layer: &str) -> LayerResult {
             build::package(true).map_err(|err| (Counts::default(), err.to_string()))?;
             util::header("reference backend: cargo build -p entra-connect-server");
             gate(util::cargo().args(["build", "-p", "entra-connect-server"]))?;
-            util::header("types: tsc --strict --noEmit -p tests/types");
-            gate(node_bin("tsc").args(["--strict", "--noEmit", "-p", "types/tsconfig.json"]))
+            util::header("package checks: tsc --strict on tests/types, manifest, npm pack");
+            counted(&mut node_test("types/"), node_counts)
         }
         "e2e" => counted(&mut node_test("e2e/"), node_counts),
         "consumers" => counted(&mut node_test("consumers/"), node_counts),
         other => Err((Counts::default(), format!("no layer named {other}"))),
     }
-}
-
-/// A binary of tests/node_modules, run from tests/.
-fn node_bin(name: &str) -> Command {
-    let mut command = util::command(root().join("tests/node_modules/.bin").join(name));
-    command.current_dir(root().join("tests"));
-    command
 }
 
 /// `node --test` over a folder of tests/, one file at a time (they share ports and Chromium).
