@@ -1,2 +1,57 @@
-//! The reference backend (owned by the backend helper).
-fn main() {}
+//! The `entra-connect-server` binary: parses the command line, logs to stderr, prints one
+//! ready line on stdout, and shuts down gracefully on Ctrl-C or SIGTERM.
+
+use std::io::Write;
+
+use entra_connect_server::{start, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let config = match Config::from_args(std::env::args().skip(1), |name| std::env::var(name).ok())
+    {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            print!("{}", entra_connect_server::config::USAGE);
+            return;
+        }
+        Err(message) => {
+            eprintln!(
+                "entra-connect-server: {message}\n\n{}",
+                entra_connect_server::config::USAGE
+            );
+            std::process::exit(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let server = match start(config).await {
+        Ok(server) => server,
+        Err(message) => {
+            eprintln!("entra-connect-server: {message}");
+            std::process::exit(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "entra-connect-server listening on {}", server.url);
+    let _ = stdout.flush();
+    drop(stdout);
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    server.shutdown().await;
+    tracing::info!("stopped");
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("can listen for SIGTERM");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}

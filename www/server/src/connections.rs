@@ -1,0 +1,344 @@
+//! The connection endpoint of SPEC §6: `POST /api/entra/connections` checks the session,
+//! the request and the §5 rules, verifies the credentials with the identity platform,
+//! stores the connection with its secret sealed, and honours `Idempotency-Key`;
+//! `GET /api/entra/connections` lists stored connections without secrets.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use entra_connect::rules::{self, Cloud, Code, Field, Input};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api_error::ApiError;
+use crate::app::SharedState;
+use crate::crypto::random_uuid;
+use crate::identity::SafeTenant;
+use crate::sessions;
+use crate::store::{Claim, IdempotencyScope, NewConnection, StoredResponse};
+use crate::time::{now_unix, rfc3339};
+
+/// How many connections `GET` lists at most (newest first).
+const LIST_LIMIT: u32 = 100;
+/// Longest accepted `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// The request body of §6.1; absent fields count as empty, like in the form.
+#[derive(Debug, Default, Deserialize)]
+struct ConnectionRequest {
+    #[serde(default)]
+    tenant_id: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    cloud: String,
+}
+
+/// The English explanation of a rule code, shared with the browser's catalog.
+fn rule_message(code: Code) -> String {
+    // TODO(lead): switch to `entra_connect::messages::english_text(code)` once the modal
+    // helper's catalog lands; until then the stable code is the message.
+    code.as_str().to_string()
+}
+
+/// `POST /api/entra/connections`.
+pub async fn create_connection(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match create(&state, &headers, body).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::info!(
+                code = error.code,
+                status = error.status.as_u16(),
+                "connection refused"
+            );
+            error.into_response()
+        }
+    }
+}
+
+async fn create(
+    state: &SharedState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let session = sessions::authenticate(state, headers).await?;
+    if let Some(limiter) = &state.session_limiter {
+        limiter
+            .check(&session.token_hash)
+            .map_err(ApiError::rate_limited)?;
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the connection as JSON (Content-Type: application/json).",
+        ));
+    }
+    let limit = state.config.body_limit;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body is larger than {limit} bytes."),
+        )
+    };
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
+    let request: ConnectionRequest = serde_json::from_slice(&bytes).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body must be a JSON object with string fields tenant_id, client_id, client_secret, scope and cloud.",
+        )
+    })?;
+
+    // The same rules the browser ran (SPEC §5), compiled natively: never trust the client.
+    let report = rules::validate(&Input {
+        tenant_id: &request.tenant_id,
+        client_id: &request.client_id,
+        client_secret: &request.client_secret,
+        scope: &request.scope,
+        cloud: &request.cloud,
+    });
+    if let Some((field, code)) = report.first_error() {
+        let errors: Vec<Value> = report
+            .fields()
+            .into_iter()
+            .filter_map(|(field, check)| {
+                check
+                    .error
+                    .map(|code| json!({ "field": field.js_name(), "rule": code.as_str() }))
+            })
+            .collect();
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            rule_message(code),
+        )
+        .with_field(field)
+        .with_details(json!({ "rule": code.as_str(), "errors": errors })));
+    }
+    let tenant = SafeTenant::new(&report.tenant_id.normalized).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            rule_message(Code::TenantInvalid),
+        )
+        .with_field(Field::TenantId)
+        .with_details(json!({ "rule": Code::TenantInvalid.as_str() }))
+    })?;
+    let cloud = Cloud::from_name(&report.cloud.normalized).unwrap_or_default();
+    let client_id = report.client_id.normalized.as_str();
+    let client_secret = report.client_secret.normalized.as_str();
+    let scope = report.scope.normalized.as_str();
+
+    let idempotency = idempotency_scope(headers, &session.token_hash)?;
+    if let Some(scope_of_key) = &idempotency {
+        let fingerprint = state.secret_box.fingerprint(&[
+            tenant.as_str().as_bytes(),
+            client_id.as_bytes(),
+            client_secret.as_bytes(),
+            scope.as_bytes(),
+            cloud.name().as_bytes(),
+        ]);
+        if let Some(replay) = claim(state, scope_of_key, &fingerprint).await? {
+            return Ok(replay);
+        }
+    }
+
+    let outcome = async {
+        let verified = state
+            .identity
+            .verify(cloud, &tenant, client_id, client_secret, scope)
+            .await?;
+        let connection_id = random_uuid();
+        let connection = NewConnection {
+            tenant_id: verified
+                .tenant_guid
+                .unwrap_or_else(|| tenant.as_str().to_string()),
+            client_id: client_id.to_string(),
+            cloud: cloud.name().to_string(),
+            scope: scope.to_string(),
+            granted_permissions: verified.roles,
+            client_secret_sealed: state
+                .secret_box
+                .seal(client_secret.as_bytes(), connection_id.as_bytes()),
+            session_hash: session.token_hash.clone(),
+            created_at: now_unix(),
+            connection_id,
+        };
+        let body = json!({
+            "connection_id": connection.connection_id,
+            "tenant_id": connection.tenant_id,
+            "client_id": connection.client_id,
+            "cloud": connection.cloud,
+            "scope": connection.scope,
+            "granted_permissions": connection.granted_permissions,
+            "created_at": rfc3339(connection.created_at),
+        });
+        let stored = StoredResponse {
+            status: 201,
+            body: body.to_string(),
+        };
+        state
+            .store
+            .insert_connection(
+                &connection,
+                idempotency.as_ref().map(|scope| (scope, &stored)),
+            )
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
+        tracing::info!(
+            connection_id = %connection.connection_id,
+            tenant_id = %connection.tenant_id,
+            client_id = %connection.client_id,
+            granted = connection.granted_permissions.len(),
+            "connection created"
+        );
+        Ok::<_, ApiError>(stored)
+    }
+    .await;
+
+    match outcome {
+        Ok(stored) => Ok(json_response(stored.status, stored.body, false)),
+        Err(error) => {
+            // Nothing was created: free the key so a retry (same key) runs again.
+            if let Some(scope_of_key) = &idempotency {
+                if let Err(release_error) = state.store.release_idempotency(scope_of_key).await {
+                    tracing::error!(%release_error, "could not release an idempotency key");
+                }
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The request's idempotency scope, when it sent an `Idempotency-Key`.
+fn idempotency_scope(
+    headers: &HeaderMap,
+    session_hash: &str,
+) -> Result<Option<IdempotencyScope>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default().trim();
+    let valid = !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
+        && key.bytes().all(|byte| byte.is_ascii_graphic());
+    if !valid {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters (a random UUID is best).",
+        ));
+    }
+    Ok(Some(IdempotencyScope {
+        session_hash: session_hash.to_string(),
+        key: key.to_string(),
+    }))
+}
+
+/// Claims the key; returns the first answer to replay when the key already succeeded,
+/// waits while an identical request with the key is running.
+async fn claim(
+    state: &SharedState,
+    scope: &IdempotencyScope,
+    fingerprint: &str,
+) -> Result<Option<Response>, ApiError> {
+    let deadline = Instant::now() + state.config.upstream_timeout + Duration::from_secs(5);
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let claim = state
+            .store
+            .claim_idempotency(scope, fingerprint, now_unix())
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
+        let first_fingerprint = match &claim {
+            Claim::Owned => return Ok(None),
+            Claim::Pending { fingerprint } | Claim::Completed { fingerprint, .. } => fingerprint,
+        };
+        if !first_fingerprint.is_empty() && first_fingerprint != fingerprint {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request. Send a new key for a new submission.",
+            ));
+        }
+        if let Claim::Completed { status, body, .. } = claim {
+            tracing::info!("idempotent replay");
+            return Ok(Some(json_response(status, body, true)));
+        }
+        if Instant::now() >= deadline {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            )
+            .with_retry_after(1));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+fn json_response(status: u16, body: String, replayed: bool) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// `GET /api/entra/connections`: the newest connections, without secrets.
+pub async fn list_connections(State(state): State<SharedState>) -> Response {
+    match state.store.list_connections(LIST_LIMIT).await {
+        Ok(records) => {
+            let connections: Vec<Value> = records
+                .into_iter()
+                .map(|record| {
+                    json!({
+                        "connection_id": record.connection_id,
+                        "tenant_id": record.tenant_id,
+                        "client_id": record.client_id,
+                        "cloud": record.cloud,
+                        "scope": record.scope,
+                        "granted_permissions": record.granted_permissions,
+                        "created_at": rfc3339(record.created_at),
+                    })
+                })
+                .collect();
+            axum::Json(json!({ "connections": connections })).into_response()
+        }
+        Err(error) => ApiError::internal(&error).into_response(),
+    }
+}

@@ -1,0 +1,47 @@
+//! The schema, as numbered migrations applied in order and recorded in
+//! `schema_migrations`. The same statements serve SQLite and PostgreSQL; only the binary
+//! column type differs (`{blob}`).
+
+/// `(version, statements)`, oldest first. Never edit a released migration: add one.
+pub const MIGRATIONS: &[(i64, &[&str])] = &[(
+    1,
+    &[
+        "CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        )",
+        "CREATE INDEX sessions_expires_at ON sessions (expires_at)",
+        "CREATE TABLE connections (
+            connection_id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            cloud TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            granted_permissions TEXT NOT NULL,
+            client_secret_sealed {blob} NOT NULL,
+            session_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )",
+        "CREATE INDEX connections_created_at ON connections (created_at)",
+        // The primary key is what makes a key single-use under concurrency: of two
+        // identical requests arriving at once, exactly one INSERT succeeds.
+        "CREATE TABLE idempotency_keys (
+            session_hash TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            state TEXT NOT NULL,
+            response_status INTEGER,
+            response_body TEXT,
+            connection_id TEXT,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (session_hash, idempotency_key)
+        )",
+    ],
+)];
+
+/// The statement text for one database (`blob` is `BLOB` or `BYTEA`).
+pub fn render(statement: &str, blob: &str) -> String {
+    statement.replace("{blob}", blob)
+}

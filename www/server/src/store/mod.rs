@@ -1,0 +1,252 @@
+//! Persistence of sessions, connections and idempotency keys: embedded SQLite by default,
+//! PostgreSQL when a `postgres://` URL is given. Both run the same numbered migrations and
+//! offer the same operations; the client secret only ever reaches them sealed.
+
+mod migrations;
+mod postgres;
+mod sqlite;
+
+use std::path::Path;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// SQLite file name inside the data directory.
+pub const SQLITE_FILE_NAME: &str = "entra-connect.sqlite3";
+
+/// A storage failure; its text is for the server log (it never contains a secret).
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A session token's stored form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// The origin the token is bound to.
+    pub origin: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// A verified connection to be stored.
+#[derive(Clone, Debug)]
+pub struct NewConnection {
+    /// Random UUID.
+    pub connection_id: String,
+    /// The tenant GUID (resolved from the token when a domain was entered).
+    pub tenant_id: String,
+    /// Application (client) ID.
+    pub client_id: String,
+    /// Cloud name.
+    pub cloud: String,
+    /// Scope the credentials were verified with.
+    pub scope: String,
+    /// Application permissions from the token's `roles` claim.
+    pub granted_permissions: Vec<String>,
+    /// The client secret sealed with AES-256-GCM (never the plaintext).
+    pub client_secret_sealed: Vec<u8>,
+    /// Hash of the session token that created it.
+    pub session_hash: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+}
+
+/// A stored connection without its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionRecord {
+    /// Random UUID.
+    pub connection_id: String,
+    /// The tenant GUID (or domain, when the token carried no `tid`).
+    pub tenant_id: String,
+    /// Application (client) ID.
+    pub client_id: String,
+    /// Cloud name.
+    pub cloud: String,
+    /// Scope.
+    pub scope: String,
+    /// Application permissions granted.
+    pub granted_permissions: Vec<String>,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+}
+
+/// Identifies one idempotent submission: a key is scoped to the session that sent it.
+#[derive(Clone, Debug)]
+pub struct IdempotencyScope {
+    /// Hash of the session token.
+    pub session_hash: String,
+    /// The `Idempotency-Key` header value.
+    pub key: String,
+}
+
+/// The answer to "may this request run?" for an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This request now owns the key and must run, then complete or release it.
+    Owned,
+    /// Another request with this key is running.
+    Pending {
+        /// Fingerprint of that request's body.
+        fingerprint: String,
+    },
+    /// A request with this key already succeeded: replay its answer.
+    Completed {
+        /// Fingerprint of that request's body.
+        fingerprint: String,
+        /// HTTP status it answered.
+        status: u16,
+        /// JSON body it answered.
+        body: String,
+    },
+}
+
+/// The answer stored with a completed idempotency key.
+#[derive(Clone, Debug)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+}
+
+/// How long a pending idempotency claim is honoured before another request may take it
+/// over (its owner crashed): longer than any upstream timeout.
+pub const STALE_CLAIM_SECONDS: i64 = 120;
+
+/// The configured database.
+pub enum Store {
+    /// Embedded SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+impl Store {
+    /// Opens the database named by `database_url`, or the SQLite file in `data_dir`, and
+    /// applies pending migrations.
+    pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
+        match database_url.filter(|url| !url.trim().is_empty()) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Store::Postgres(PostgresStore::connect(url).await?))
+            }
+            Some(url) => match url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+            {
+                Some(path) => Ok(Store::Sqlite(SqliteStore::open(Path::new(path)).await?)),
+                None => Err(StoreError(
+                    "the database URL must start with postgres://, postgresql:// or sqlite:".into(),
+                )),
+            },
+            None => Ok(Store::Sqlite(
+                SqliteStore::open(&data_dir.join(SQLITE_FILE_NAME)).await?,
+            )),
+        }
+    }
+
+    /// `sqlite` or `postgres`, for the log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Stores a new session (and prunes expired ones).
+    pub async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.insert_session(session).await,
+            Store::Postgres(store) => store.insert_session(session).await,
+        }
+    }
+
+    /// Finds a session by token hash (expired ones included; the caller checks expiry).
+    pub async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.find_session(token_hash).await,
+            Store::Postgres(store) => store.find_session(token_hash).await,
+        }
+    }
+
+    /// Claims an idempotency key for a request with `fingerprint` (see [`Claim`]).
+    pub async fn claim_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Claim, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.claim_idempotency(scope, fingerprint, now).await,
+            Store::Postgres(store) => store.claim_idempotency(scope, fingerprint, now).await,
+        }
+    }
+
+    /// Gives up a claim after a failure, so a retry with the same key runs again.
+    pub async fn release_idempotency(&self, scope: &IdempotencyScope) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.release_idempotency(scope).await,
+            Store::Postgres(store) => store.release_idempotency(scope).await,
+        }
+    }
+
+    /// Inserts the connection and, in the same transaction, completes the idempotency
+    /// claim with the answer to replay.
+    pub async fn insert_connection(
+        &self,
+        connection: &NewConnection,
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.insert_connection(connection, idempotency).await,
+            Store::Postgres(store) => store.insert_connection(connection, idempotency).await,
+        }
+    }
+
+    /// The most recent connections, newest first, without secrets.
+    pub async fn list_connections(&self, limit: u32) -> Result<Vec<ConnectionRecord>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.list_connections(limit).await,
+            Store::Postgres(store) => store.list_connections(limit).await,
+        }
+    }
+
+    /// Number of stored connections.
+    pub async fn count_connections(&self) -> Result<i64, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.count_connections().await,
+            Store::Postgres(store) => store.count_connections().await,
+        }
+    }
+
+    /// The sealed secret of a connection (for a job that calls Microsoft Graph later).
+    pub async fn sealed_secret(&self, connection_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.sealed_secret(connection_id).await,
+            Store::Postgres(store) => store.sealed_secret(connection_id).await,
+        }
+    }
+}
+
+/// Encodes permissions for the `granted_permissions` text column.
+fn encode_permissions(permissions: &[String]) -> String {
+    serde_json::to_string(permissions).unwrap_or_else(|_| "[]".into())
+}
+
+/// Decodes the `granted_permissions` text column.
+fn decode_permissions(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}

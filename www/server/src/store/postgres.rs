@@ -1,0 +1,336 @@
+//! The PostgreSQL store: a small fixed pool of `tokio-postgres` clients, each reconnected
+//! when its connection drops. Connections are made without TLS: run the database on the
+//! same host or a private network (a TLS connector is a drop-in change here).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{Mutex, MutexGuard};
+use tokio_postgres::{Client, NoTls};
+
+use super::migrations::{render, MIGRATIONS};
+use super::{
+    decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
+    NewConnection, SessionRecord, StoreError, StoredResponse, STALE_CLAIM_SECONDS,
+};
+
+const POOL_SIZE: usize = 4;
+
+fn pg_error(error: tokio_postgres::Error) -> StoreError {
+    StoreError(format!("postgres: {error}"))
+}
+
+/// A PostgreSQL database.
+pub struct PostgresStore {
+    url: String,
+    clients: Vec<Mutex<Option<Client>>>,
+    next: AtomicUsize,
+}
+
+impl PostgresStore {
+    /// Connects and applies pending migrations (serialised across servers by an advisory lock).
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let store = PostgresStore {
+            url: url.to_string(),
+            clients: (0..POOL_SIZE).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        };
+        let mut slot = store.client().await?;
+        let client = slot.as_mut().expect("client() fills the slot");
+        migrate(client).await?;
+        drop(slot);
+        Ok(store)
+    }
+
+    async fn open_client(&self) -> Result<Client, StoreError> {
+        let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
+            .await
+            .map_err(pg_error)?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "PostgreSQL connection closed");
+            }
+        });
+        Ok(client)
+    }
+
+    /// A pooled client, reconnected if its connection was lost.
+    async fn client(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
+        let mut slot = self.clients[index].lock().await;
+        if slot.as_ref().is_none_or(Client::is_closed) {
+            *slot = Some(self.open_client().await?);
+        }
+        Ok(slot)
+    }
+
+    pub(super) async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let mut slot = self.client().await?;
+        let client = slot.as_mut().expect("client() fills the slot");
+        client
+            .execute(
+                "DELETE FROM sessions WHERE expires_at < $1",
+                &[&session.created_at],
+            )
+            .await
+            .map_err(pg_error)?;
+        client
+            .execute(
+                "INSERT INTO sessions (token_hash, origin, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                &[&session.token_hash, &session.origin, &session.created_at, &session.expires_at],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(())
+    }
+
+    pub(super) async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let row = client
+            .query_opt(
+                "SELECT token_hash, origin, created_at, expires_at FROM sessions WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(row.map(|row| SessionRecord {
+            token_hash: row.get(0),
+            origin: row.get(1),
+            created_at: row.get(2),
+            expires_at: row.get(3),
+        }))
+    }
+
+    pub(super) async fn claim_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Claim, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let inserted = client
+            .execute(
+                "INSERT INTO idempotency_keys (session_hash, idempotency_key, fingerprint, state, created_at)
+                 VALUES ($1, $2, $3, 'pending', $4)
+                 ON CONFLICT (session_hash, idempotency_key) DO NOTHING",
+                &[&scope.session_hash, &scope.key, &fingerprint, &now],
+            )
+            .await
+            .map_err(pg_error)?;
+        if inserted == 1 {
+            return Ok(Claim::Owned);
+        }
+        let taken_over = client
+            .execute(
+                "UPDATE idempotency_keys SET created_at = $4
+                 WHERE session_hash = $1 AND idempotency_key = $2 AND fingerprint = $3
+                   AND state = 'pending' AND created_at < $5",
+                &[
+                    &scope.session_hash,
+                    &scope.key,
+                    &fingerprint,
+                    &now,
+                    &(now - STALE_CLAIM_SECONDS),
+                ],
+            )
+            .await
+            .map_err(pg_error)?;
+        if taken_over == 1 {
+            return Ok(Claim::Owned);
+        }
+        let row = client
+            .query_opt(
+                "SELECT fingerprint, state, response_status, response_body FROM idempotency_keys
+                 WHERE session_hash = $1 AND idempotency_key = $2",
+                &[&scope.session_hash, &scope.key],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(match row {
+            Some(row) => {
+                let fingerprint: String = row.get(0);
+                let state: String = row.get(1);
+                let status: Option<i32> = row.get(2);
+                let body: Option<String> = row.get(3);
+                match (state.as_str(), status, body) {
+                    ("completed", Some(status), Some(body)) => Claim::Completed {
+                        fingerprint,
+                        status: u16::try_from(status).unwrap_or(500),
+                        body,
+                    },
+                    _ => Claim::Pending { fingerprint },
+                }
+            }
+            // Released between our INSERT and SELECT: the caller asks again.
+            None => Claim::Pending {
+                fingerprint: fingerprint.to_string(),
+            },
+        })
+    }
+
+    pub(super) async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+    ) -> Result<(), StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        client
+            .execute(
+                "DELETE FROM idempotency_keys
+                 WHERE session_hash = $1 AND idempotency_key = $2 AND state = 'pending'",
+                &[&scope.session_hash, &scope.key],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(())
+    }
+
+    pub(super) async fn insert_connection(
+        &self,
+        row: &NewConnection,
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<(), StoreError> {
+        let mut slot = self.client().await?;
+        let client = slot.as_mut().expect("client() fills the slot");
+        let transaction = client.transaction().await.map_err(pg_error)?;
+        transaction
+            .execute(
+                "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
+                     granted_permissions, client_secret_sealed, session_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    &row.connection_id,
+                    &row.tenant_id,
+                    &row.client_id,
+                    &row.cloud,
+                    &row.scope,
+                    &encode_permissions(&row.granted_permissions),
+                    &row.client_secret_sealed,
+                    &row.session_hash,
+                    &row.created_at,
+                ],
+            )
+            .await
+            .map_err(pg_error)?;
+        if let Some((scope, response)) = idempotency {
+            transaction
+                .execute(
+                    "UPDATE idempotency_keys
+                     SET state = 'completed', response_status = $3, response_body = $4, connection_id = $5
+                     WHERE session_hash = $1 AND idempotency_key = $2",
+                    &[
+                        &scope.session_hash,
+                        &scope.key,
+                        &i32::from(response.status),
+                        &response.body,
+                        &row.connection_id,
+                    ],
+                )
+                .await
+                .map_err(pg_error)?;
+        }
+        transaction.commit().await.map_err(pg_error)
+    }
+
+    pub(super) async fn list_connections(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRecord>, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let rows = client
+            .query(
+                "SELECT connection_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at
+                 FROM connections ORDER BY created_at DESC, connection_id LIMIT $1",
+                &[&i64::from(limit)],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(rows
+            .iter()
+            .map(|row| ConnectionRecord {
+                connection_id: row.get(0),
+                tenant_id: row.get(1),
+                client_id: row.get(2),
+                cloud: row.get(3),
+                scope: row.get(4),
+                granted_permissions: decode_permissions(row.get(5)),
+                created_at: row.get(6),
+            })
+            .collect())
+    }
+
+    pub(super) async fn count_connections(&self) -> Result<i64, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let row = client
+            .query_one("SELECT COUNT(*) FROM connections", &[])
+            .await
+            .map_err(pg_error)?;
+        Ok(row.get(0))
+    }
+
+    pub(super) async fn sealed_secret(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let row = client
+            .query_opt(
+                "SELECT client_secret_sealed FROM connections WHERE connection_id = $1",
+                &[&connection_id],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(row.map(|row| row.get(0)))
+    }
+}
+
+async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let transaction = client.transaction().await.map_err(pg_error)?;
+    // Two servers starting at once take turns; the lock ends with the transaction.
+    transaction
+        .execute("SELECT pg_advisory_xact_lock(7316411024)", &[])
+        .await
+        .map_err(pg_error)?;
+    transaction
+        .execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?;
+    for (version, statements) in MIGRATIONS {
+        let applied = transaction
+            .query_opt(
+                "SELECT 1 FROM schema_migrations WHERE version = $1",
+                &[version],
+            )
+            .await
+            .map_err(pg_error)?
+            .is_some();
+        if applied {
+            continue;
+        }
+        for statement in *statements {
+            transaction
+                .batch_execute(&render(statement, "BYTEA"))
+                .await
+                .map_err(pg_error)?;
+        }
+        transaction
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                &[version, &crate::time::now_unix()],
+            )
+            .await
+            .map_err(pg_error)?;
+        tracing::info!(version, "applied PostgreSQL migration");
+    }
+    transaction.commit().await.map_err(pg_error)
+}

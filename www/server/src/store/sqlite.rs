@@ -1,0 +1,318 @@
+//! The embedded SQLite store: one connection in WAL mode behind a mutex, used from
+//! blocking threads so the async runtime never waits on disk.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::migrations::{render, MIGRATIONS};
+use super::{
+    decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
+    NewConnection, SessionRecord, StoreError, StoredResponse, STALE_CLAIM_SECONDS,
+};
+
+fn sql_error(error: rusqlite::Error) -> StoreError {
+    StoreError(format!("sqlite: {error}"))
+}
+
+/// An SQLite database file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, readable by the owner only) and migrates the file.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let path = path.to_path_buf();
+        let connection = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+            if let Some(parent) = path
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent).map_err(|error| {
+                    StoreError(format!("cannot create {}: {error}", parent.display()))
+                })?;
+            }
+            let mut connection = Connection::open(&path).map_err(sql_error)?;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            connection
+                .execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(sql_error)?;
+            connection
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(sql_error)?;
+            migrate(&mut connection)?;
+            Ok(connection)
+        })
+        .await
+        .map_err(|error| StoreError(format!("sqlite open task: {error}")))??;
+        Ok(SqliteStore {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection
+                .lock()
+                .map_err(|_| StoreError("sqlite: a previous operation panicked".into()))?;
+            work(&mut guard).map_err(sql_error)
+        })
+        .await
+        .map_err(|error| StoreError(format!("sqlite task: {error}")))?
+    }
+
+    pub(super) async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let session = session.clone();
+        self.run(move |connection| {
+            connection.execute("DELETE FROM sessions WHERE expires_at < ?1", params![session.created_at])?;
+            connection.execute(
+                "INSERT INTO sessions (token_hash, origin, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![session.token_hash, session.origin, session.created_at, session.expires_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.run(move |connection| {
+            connection
+                .query_row(
+                    "SELECT token_hash, origin, created_at, expires_at FROM sessions WHERE token_hash = ?1",
+                    params![token_hash],
+                    |row| {
+                        Ok(SessionRecord {
+                            token_hash: row.get(0)?,
+                            origin: row.get(1)?,
+                            created_at: row.get(2)?,
+                            expires_at: row.get(3)?,
+                        })
+                    },
+                )
+                .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn claim_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Claim, StoreError> {
+        let scope = scope.clone();
+        let fingerprint = fingerprint.to_string();
+        self.run(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = transaction.execute(
+                "INSERT INTO idempotency_keys (session_hash, idempotency_key, fingerprint, state, created_at)
+                 VALUES (?1, ?2, ?3, 'pending', ?4)
+                 ON CONFLICT (session_hash, idempotency_key) DO NOTHING",
+                params![scope.session_hash, scope.key, fingerprint, now],
+            )?;
+            let claim = if inserted == 1 {
+                Claim::Owned
+            } else {
+                let taken_over = transaction.execute(
+                    "UPDATE idempotency_keys SET created_at = ?4
+                     WHERE session_hash = ?1 AND idempotency_key = ?2 AND fingerprint = ?3
+                       AND state = 'pending' AND created_at < ?5",
+                    params![scope.session_hash, scope.key, fingerprint, now, now - STALE_CLAIM_SECONDS],
+                )?;
+                if taken_over == 1 {
+                    Claim::Owned
+                } else {
+                    existing_claim(&transaction, &scope)?
+                }
+            };
+            transaction.commit()?;
+            Ok(claim)
+        })
+        .await
+    }
+
+    pub(super) async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+    ) -> Result<(), StoreError> {
+        let scope = scope.clone();
+        self.run(move |connection| {
+            connection.execute(
+                "DELETE FROM idempotency_keys
+                 WHERE session_hash = ?1 AND idempotency_key = ?2 AND state = 'pending'",
+                params![scope.session_hash, scope.key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn insert_connection(
+        &self,
+        connection_row: &NewConnection,
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<(), StoreError> {
+        let row = connection_row.clone();
+        let idempotency = idempotency.map(|(scope, response)| (scope.clone(), response.clone()));
+        self.run(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            transaction.execute(
+                "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
+                     granted_permissions, client_secret_sealed, session_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    row.connection_id,
+                    row.tenant_id,
+                    row.client_id,
+                    row.cloud,
+                    row.scope,
+                    encode_permissions(&row.granted_permissions),
+                    row.client_secret_sealed,
+                    row.session_hash,
+                    row.created_at
+                ],
+            )?;
+            if let Some((scope, response)) = idempotency {
+                transaction.execute(
+                    "UPDATE idempotency_keys
+                     SET state = 'completed', response_status = ?3, response_body = ?4, connection_id = ?5
+                     WHERE session_hash = ?1 AND idempotency_key = ?2",
+                    params![scope.session_hash, scope.key, response.status, response.body, row.connection_id],
+                )?;
+            }
+            transaction.commit()
+        })
+        .await
+    }
+
+    pub(super) async fn list_connections(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRecord>, StoreError> {
+        self.run(move |connection| {
+            let mut statement = connection.prepare(
+                "SELECT connection_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at
+                 FROM connections ORDER BY created_at DESC, connection_id LIMIT ?1",
+            )?;
+            let rows = statement.query_map(params![limit], |row| {
+                Ok(ConnectionRecord {
+                    connection_id: row.get(0)?,
+                    tenant_id: row.get(1)?,
+                    client_id: row.get(2)?,
+                    cloud: row.get(3)?,
+                    scope: row.get(4)?,
+                    granted_permissions: decode_permissions(&row.get::<_, String>(5)?),
+                    created_at: row.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    pub(super) async fn count_connections(&self) -> Result<i64, StoreError> {
+        self.run(|connection| {
+            connection.query_row("SELECT COUNT(*) FROM connections", [], |row| row.get(0))
+        })
+        .await
+    }
+
+    pub(super) async fn sealed_secret(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let connection_id = connection_id.to_string();
+        self.run(move |connection| {
+            connection
+                .query_row(
+                    "SELECT client_secret_sealed FROM connections WHERE connection_id = ?1",
+                    params![connection_id],
+                    |row| row.get(0),
+                )
+                .optional()
+        })
+        .await
+    }
+}
+
+fn existing_claim(
+    connection: &Connection,
+    scope: &IdempotencyScope,
+) -> Result<Claim, rusqlite::Error> {
+    let row: Option<(String, String, Option<u16>, Option<String>)> = connection
+        .query_row(
+            "SELECT fingerprint, state, response_status, response_body FROM idempotency_keys
+             WHERE session_hash = ?1 AND idempotency_key = ?2",
+            params![scope.session_hash, scope.key],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((fingerprint, state, Some(status), Some(body))) if state == "completed" => {
+            Claim::Completed {
+                fingerprint,
+                status,
+                body,
+            }
+        }
+        Some((fingerprint, _, _, _)) => Claim::Pending { fingerprint },
+        // Cannot happen inside the transaction that just failed to insert it.
+        None => Claim::Pending {
+            fingerprint: String::new(),
+        },
+    })
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .map_err(sql_error)?;
+    transaction
+        .execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            [],
+        )
+        .map_err(sql_error)?;
+    for (version, statements) in MIGRATIONS {
+        let applied: bool = transaction
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                params![version],
+                |row| row.get(0),
+            )
+            .map_err(sql_error)?;
+        if applied {
+            continue;
+        }
+        for statement in *statements {
+            transaction
+                .execute(&render(statement, "BLOB"), [])
+                .map_err(sql_error)?;
+        }
+        transaction
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![version, crate::time::now_unix()],
+            )
+            .map_err(sql_error)?;
+        tracing::info!(version, "applied SQLite migration");
+    }
+    transaction.commit().map_err(sql_error)
+}
