@@ -17,7 +17,7 @@ export const workDir = join(artifactsDir, 'consumers');
 /** The strict Content-Security-Policy the built apps are served with (SPEC §4). */
 export const strictCsp =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "connect-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+  "connect-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'";
 
 /** Packs pkg/ into a tarball in the work folder and returns its path. */
 export async function packTarball() {
@@ -57,12 +57,14 @@ export async function installApp(name, tarball) {
 export function watchPage(page) {
   const problems = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    // A missing favicon is the browser's own request, not the app's.
+    if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
   page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return problems;
 }

@@ -1,0 +1,92 @@
+// The demo page served by the reference backend: loads under the server's strict CSP without
+// errors, shows the emulator's sample values only when the emulator is on, and its button opens
+// the modal through the package's public entry (/pkg/index.js).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifactsDir, launchBrowser, startServer } from './harness.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function watch(page) {
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return problems;
+}
+
+test('with the emulator, the demo page shows the sample values and opens the modal', async () => {
+  const server = await startServer({ emulator: true });
+  const page = await browser.newPage();
+  const problems = watch(page);
+  try {
+    const response = await page.goto(server.url);
+    assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.locator('#emulator').waitFor({ state: 'visible' });
+    assert.equal(await page.textContent('#sample-tenant'), 'contoso.onmicrosoft.com');
+    assert.equal(await page.textContent('#sample-client'), '38a6702a-fb0c-4495-976f-5e260e080751');
+
+    await page.getByRole('button', { name: 'Connect Microsoft Entra ID' }).click();
+    await page.locator('[data-entra-connect] [role="dialog"]').waitFor({ state: 'visible', timeout: 15000 });
+    await page.screenshot({ path: join(artifactsDir, 'demo-modal.png') });
+    await page.click('[data-entra-connect] button[data-action="close"]');
+    await page.locator('#status[data-kind="neutral"]').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('with the emulator, connecting the sample tenant lists it under Connected tenants', async () => {
+  const server = await startServer({ emulator: true });
+  const page = await browser.newPage();
+  const problems = watch(page);
+  try {
+    await page.goto(server.url);
+    await page.locator('#emulator').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Connect Microsoft Entra ID' }).click();
+    const modal = '[data-entra-connect]';
+    await page.locator(`${modal} [role="dialog"]`).waitFor({ state: 'visible', timeout: 15000 });
+    await page.fill(`${modal} input[name="tenantId"]`, 'contoso.onmicrosoft.com');
+    await page.fill(`${modal} input[name="clientId"]`, '38a6702a-fb0c-4495-976f-5e260e080751');
+    await page.fill(`${modal} input[name="clientSecret"]`, 'Emu8Q~ContosoSampleSecret-0123456789abcd');
+    await page.click(`${modal} button[type="submit"]`);
+    await page.locator('#status[data-kind="success"]').waitFor({ timeout: 15000 });
+    await page.locator('#connections tbody tr').first().waitFor();
+    assert.equal(await page.locator('#connections tbody tr').count(), 1);
+    assert.match(await page.textContent('#connections tbody tr'), /User\.Read\.All/);
+    assert.doesNotMatch(await page.textContent('#events'), /ContosoSampleSecret/, 'no event carries the secret');
+    assert.doesNotMatch(await page.textContent('#status'), /ContosoSampleSecret/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('without the emulator, no sample values are shown', async () => {
+  const server = await startServer({ emulator: false });
+  const page = await browser.newPage();
+  try {
+    await page.goto(server.url);
+    await page.locator('#connections-empty').waitFor();
+    // Give the config request time to answer before checking the panel stayed hidden.
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.locator('#emulator').isHidden(), true);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});

@@ -1,0 +1,129 @@
+// The demo page: a SaaS settings page that connects a Microsoft Entra ID tenant through the
+// package's public entry, exactly as an app would import it. No inline scripts or styles and
+// no HTML strings (the server's CSP requires Trusted Types for script sinks).
+
+import { connect, preload, ConnectError } from '/pkg/index.js';
+
+const connectButton = document.getElementById('connect');
+const status = document.getElementById('status');
+const events = document.getElementById('events');
+
+/** A fresh session token from the backend, as a signed-in user's page would get one. */
+async function sessionToken() {
+  const response = await fetch('/api/sessions', { method: 'POST' });
+  if (!response.ok) throw new Error(`POST /api/sessions answered ${response.status}`);
+  const body = await response.json();
+  return body.token;
+}
+
+function showStatus(text, kind) {
+  status.textContent = text;
+  status.dataset.kind = kind;
+}
+
+function logEvent(event) {
+  const item = document.createElement('li');
+  const time = document.createElement('time');
+  time.textContent = new Date().toLocaleTimeString();
+  const code = document.createElement('code');
+  code.textContent = JSON.stringify(event);
+  item.append(time, ' ', code);
+  events.prepend(item);
+  while (events.children.length > 20) events.lastElementChild.remove();
+}
+
+// Warm the WebAssembly module before the click.
+for (const type of ['pointerenter', 'focus']) {
+  connectButton.addEventListener(type, () => preload().catch(() => {}), { once: true });
+}
+
+connectButton.addEventListener('click', async () => {
+  showStatus('Waiting for the administrator…', 'pending');
+  try {
+    const connection = await connect({
+      endpoint: '/api/entra/connections',
+      sessionToken,
+      appName: 'Acme CRM',
+      requiredPermissions: ['User.Read.All', 'Mail.Read'],
+      onEvent: logEvent,
+    });
+    const missing = connection.missingPermissions.length
+      ? ` Missing permissions: ${connection.missingPermissions.join(', ')}.`
+      : '';
+    showStatus(`Connected tenant ${connection.tenantId} (connection ${connection.connectionId}).${missing}`, 'success');
+    await listConnections();
+  } catch (error) {
+    if (error instanceof ConnectError && error.code === 'cancelled') {
+      showStatus('Closed without connecting.', 'neutral');
+    } else if (error instanceof ConnectError) {
+      showStatus(`Not connected (${error.code}): ${error.message}`, 'error');
+    } else {
+      showStatus(`Not connected: ${error && error.message ? error.message : String(error)}`, 'error');
+    }
+  }
+});
+
+function cell(row, text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  row.append(td);
+}
+
+async function listConnections() {
+  const table = document.getElementById('connections');
+  const empty = document.getElementById('connections-empty');
+  const response = await fetch('/api/entra/connections');
+  if (!response.ok) {
+    empty.textContent = `Could not list connections (HTTP ${response.status}).`;
+    return;
+  }
+  const { connections } = await response.json();
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  for (const connection of connections) {
+    const row = document.createElement('tr');
+    cell(row, connection.tenant_id);
+    cell(row, connection.client_id);
+    cell(row, connection.cloud);
+    cell(row, connection.granted_permissions.join(', ') || '—');
+    cell(row, new Date(connection.created_at).toLocaleString());
+    body.append(row);
+  }
+  table.hidden = connections.length === 0;
+  empty.hidden = connections.length > 0;
+  empty.textContent = 'No tenant is connected yet.';
+}
+
+async function showSamples() {
+  const response = await fetch('/api/config');
+  if (!response.ok) return;
+  const config = await response.json();
+  if (!config.entra_emulator || !config.sample) return;
+  const sample = config.sample;
+  document.getElementById('sample-tenant').textContent = sample.tenant_id;
+  document.getElementById('sample-client').textContent = sample.client_id;
+  document.getElementById('sample-secret').textContent = sample.client_secret;
+  const list = document.getElementById('sample-apps');
+  for (const app of sample.apps ?? []) {
+    const item = document.createElement('li');
+    item.append(`${app.label}: client ID `);
+    const client = document.createElement('code');
+    client.textContent = app.client_id;
+    const secret = document.createElement('code');
+    secret.textContent = app.client_secret;
+    item.append(client, ', secret ', secret);
+    list.append(item);
+  }
+  for (const [name, tenant] of Object.entries(sample.special_tenants ?? {})) {
+    const item = document.createElement('li');
+    const code = document.createElement('code');
+    code.textContent = tenant;
+    item.append(`Tenant ${name}: `, code);
+    list.append(item);
+  }
+  document.getElementById('emulator').hidden = false;
+}
+
+document.getElementById('refresh').addEventListener('click', () => listConnections());
+showSamples();
+listConnections();
