@@ -15,6 +15,8 @@ mod scope;
 mod tenant;
 mod text;
 
+use core::fmt;
+
 pub use client_id::check_client_id;
 pub use client_secret::check_client_secret;
 pub use cloud::{check_cloud, Cloud};
@@ -188,7 +190,10 @@ codes! {
 }
 
 /// The outcome of one rule on one field.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+///
+/// Its `Debug` shows the codes and the normalized value's length, never the value: a
+/// `FieldCheck` does not know whether it holds a tenant or a client secret.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct FieldCheck {
     /// The cleaned, normalized value: what is shown back and what is sent.
     pub normalized: String,
@@ -219,7 +224,9 @@ impl FieldCheck {
 }
 
 /// The raw form values, as typed or pasted; missing fields are empty strings.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// Its `Debug` redacts the client secret.
+#[derive(Clone, Copy, Default)]
 pub struct Input<'a> {
     /// Directory (tenant) ID, domain, or a pasted login URL.
     pub tenant_id: &'a str,
@@ -234,7 +241,9 @@ pub struct Input<'a> {
 }
 
 /// The result of running every rule over a whole form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` shows every field's value except the client secret's.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Report {
     /// Tenant rule outcome.
     pub tenant_id: FieldCheck,
@@ -273,6 +282,71 @@ impl Report {
     }
 }
 
+/// Stands in for a client secret in `Debug` output (SPEC §4: the secret is never logged).
+const REDACTED: &str = "<redacted>";
+
+/// Debug-prints a [`FieldCheck`] whose value is not secret, like the derive would.
+struct PublicCheck<'a>(&'a FieldCheck);
+
+impl fmt::Debug for PublicCheck<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldCheck")
+            .field("normalized", &self.0.normalized)
+            .field("error", &self.0.error)
+            .field("warning", &self.0.warning)
+            .finish()
+    }
+}
+
+/// Debug-prints a [`FieldCheck`] with its value replaced by its length.
+struct SecretCheck<'a>(&'a FieldCheck);
+
+impl fmt::Debug for SecretCheck<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldCheck")
+            .field(
+                "normalized",
+                &format_args!("{REDACTED} ({} bytes)", self.0.normalized.len()),
+            )
+            .field("error", &self.0.error)
+            .field("warning", &self.0.warning)
+            .finish()
+    }
+}
+
+impl fmt::Debug for FieldCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        SecretCheck(self).fmt(f)
+    }
+}
+
+impl fmt::Debug for Input<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Input")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &format_args!("{REDACTED} ({} bytes)", self.client_secret.len()),
+            )
+            .field("scope", &self.scope)
+            .field("cloud", &self.cloud)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Report")
+            .field("tenant_id", &PublicCheck(&self.tenant_id))
+            .field("client_id", &PublicCheck(&self.client_id))
+            .field("client_secret", &SecretCheck(&self.client_secret))
+            .field("scope", &PublicCheck(&self.scope))
+            .field("cloud", &PublicCheck(&self.cloud))
+            .finish()
+    }
+}
+
 /// Runs every rule over a whole form, the way `validate()` and the backend do.
 pub fn validate(input: &Input) -> Report {
     let (cloud, cloud_name) = check_cloud(input.cloud);
@@ -284,5 +358,58 @@ pub fn validate(input: &Input) -> Report {
         tenant_id,
         client_id,
         cloud,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "Dbg8Q~UniqueDebugSecret-0123456789abcdefg";
+
+    #[test]
+    fn debug_output_never_contains_the_client_secret() {
+        let input = Input {
+            tenant_id: "contoso.onmicrosoft.com",
+            client_id: "38a6702a-fb0c-4495-976f-5e260e080751",
+            client_secret: SECRET,
+            scope: "",
+            cloud: "global",
+        };
+        let report = validate(&input);
+        assert_eq!(report.client_secret.normalized, SECRET);
+        for text in [
+            format!("{input:?}"),
+            format!("{input:#?}"),
+            format!("{report:?}"),
+            format!("{report:#?}"),
+            format!("{:?}", report.client_secret),
+            format!("{:?}", check_client_secret(SECRET)),
+            format!("{:?}", check_client_secret(&format!("  {SECRET}  "))),
+        ] {
+            assert!(!text.contains(SECRET), "{}", text.replace(SECRET, "LEAK"));
+            assert!(!text.contains("UniqueDebugSecret"));
+            assert!(text.contains(REDACTED));
+        }
+    }
+
+    #[test]
+    fn debug_output_keeps_the_other_fields() {
+        let input = Input {
+            tenant_id: "contoso.onmicrosoft.com",
+            client_id: "38a6702a-fb0c-4495-976f-5e260e080751",
+            client_secret: SECRET,
+            scope: "User.Read",
+            cloud: "global",
+        };
+        let report = format!("{:?}", validate(&input));
+        assert!(report.contains("contoso.onmicrosoft.com"));
+        assert!(report.contains("38a6702a-fb0c-4495-976f-5e260e080751"));
+        assert!(report.contains("ScopeNamed"));
+        assert!(report.contains("\"global\""));
+        let input = format!("{input:?}");
+        assert!(input.contains("contoso.onmicrosoft.com") && input.contains("User.Read"));
+        let check = format!("{:?}", check_tenant("common"));
+        assert!(check.contains("TenantCommon"));
     }
 }
