@@ -23,3 +23,8 @@ mod web;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub use web::validate::validate as validate_js;
+
+/// The `connect()` JavaScript export, reachable from Rust for the browser tests.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use web::api::connect as connect_js;

@@ -391,6 +391,42 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
     out
 }
 
+/// The texts of one modal: a locale's catalog with the host's `messages` overrides on top.
+#[derive(Clone, Debug, Default)]
+pub struct Texts {
+    locale: Locale,
+    overrides: Vec<(Msg, String)>,
+}
+
+impl Texts {
+    /// The catalog of `locale`, without overrides.
+    pub fn new(locale: Locale) -> Texts {
+        Texts {
+            locale,
+            overrides: Vec::new(),
+        }
+    }
+
+    /// The locale the texts are in.
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// Replaces the text of `msg` (a later override of the same key wins).
+    pub fn set(&mut self, msg: Msg, text: String) {
+        self.overrides.retain(|(known, _)| *known != msg);
+        self.overrides.push((msg, text));
+    }
+
+    /// The text of `msg`: the host's override, else the catalog's.
+    pub fn get(&self, msg: Msg) -> &str {
+        self.overrides
+            .iter()
+            .find(|(known, _)| *known == msg)
+            .map_or_else(|| text(self.locale, msg), |(_, text)| text.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,5 +539,14 @@ mod tests {
         assert_eq!(fill("open { only", "a", "x"), "open { only");
         assert_eq!(fill("{appName", "appName", "x"), "{appName");
         assert_eq!(fill("ends with {", "a", "x"), "ends with {");
+    }
+    #[test]
+    fn overrides_replace_only_their_key() {
+        let mut texts = Texts::new(Locale::De);
+        texts.set(Msg::Submit, "Los".to_string());
+        texts.set(Msg::Submit, "Jetzt verbinden".to_string());
+        assert_eq!(texts.get(Msg::Submit), "Jetzt verbinden");
+        assert_eq!(texts.get(Msg::Cancel), "Abbrechen");
+        assert_eq!(texts.locale(), Locale::De);
     }
 }
