@@ -188,9 +188,7 @@ pub fn is_cross_origin(endpoint: &str, page_origin: &str) -> bool {
     let endpoint = endpoint.trim();
     let absolute = if let Some(rest) = endpoint.strip_prefix("//") {
         // Scheme-relative: inherits the page's scheme.
-        let scheme = page_origin
-            .split_once("//")
-            .map_or("", |(scheme, _)| scheme);
+        let scheme = split_around(page_origin, "//").map_or("", |(scheme, _)| scheme);
         let mut url = String::from(scheme);
         url.push_str("//");
         url.push_str(rest);
@@ -206,15 +204,25 @@ pub fn is_cross_origin(endpoint: &str, page_origin: &str) -> bool {
     }
 }
 
+/// `text` split around the first `needle`. Written out because `str::split_once` with a
+/// `&str` needle pulls the two-way searcher and panic formatting into the wasm (~5 KB).
+fn split_around<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = text
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window == needle.as_bytes())?;
+    Some((text.get(..at)?, text.get(at + needle.len()..)?))
+}
+
 fn has_http_scheme(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(scheme, _)| {
+    split_around(url, "://").is_some_and(|(scheme, _)| {
         scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
     })
 }
 
 /// `(scheme, host, port)` of an absolute http(s) URL, lowercased, with the default port filled in.
 fn origin_of(url: &str) -> Option<(String, String, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
+    let (scheme, rest) = split_around(url, "://")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "http" => 80,
@@ -594,20 +602,15 @@ fn bounded(text: &str) -> String {
 
 /// Decimal text of `n`, without the formatting machinery (it is heavy in wasm).
 pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+    let mut reversed = Vec::with_capacity(20);
     loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        reversed.push(char::from(b'0' + (n % 10) as u8));
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[start..]
-        .iter()
-        .map(|&digit| char::from(digit))
-        .collect()
+    reversed.into_iter().rev().collect()
 }
 
 /// How long to wait before the next attempt, or `None` to stop and report the last failure.
@@ -678,7 +681,7 @@ fn parse_imf_fixdate(text: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let (day_name, rest) = text.split_once(", ")?;
+    let (day_name, rest) = split_around(text, ", ")?;
     if !DAYS.contains(&day_name) {
         return None;
     }

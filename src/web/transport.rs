@@ -1,5 +1,11 @@
-//! POSTs normalized credentials to the connection endpoint (SPEC §6) with gloo-net, with
-//! retries that never create a connection twice.
+//! POSTs normalized credentials to the connection endpoint (SPEC §6), with retries that
+//! never create a connection twice.
+//!
+//! It calls `fetch()` through web-sys rather than gloo-net's `Request` builder: the builder
+//! re-parses the URL with `format!` and maps errors through `http::Method`, `thiserror` and
+//! Debug formatting (about 4 KB gzipped of the 60 KB budget), and it hits `unreachable!`
+//! (a trap, with `panic = "abort"`) if fetch rejects with anything but an `Error`, as it
+//! does when a signal is aborted with a custom reason.
 //!
 //! Every decision (what to send, which answers are retried, how long to wait, which field
 //! an error lands on) is made by the pure [`crate::protocol`] module; this file only moves
@@ -14,13 +20,14 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use gloo_events::EventListener;
-use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestRedirect, ResponseType};
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
+};
 
 use crate::protocol::{
     aborted_failure, body_fields, classify_network_error, classify_response, is_cross_origin,
@@ -217,27 +224,39 @@ async fn attempt(
         // Setting a property on a fresh plain object cannot fail.
         let _ = Reflect::set(&body, &JsValue::from_str(name), &JsValue::from_str(value));
     }
-    let Some(body) = JSON::stringify(&body).ok() else {
-        return Ok(network_failure());
-    };
-    let mut builder = Request::post(&url)
-        .redirect(RequestRedirect::Manual)
-        .abort_signal(Some(&guard.controller_signal()));
+    let headers = Object::new();
     for (name, value) in request_headers(protocol, token, &submission.idempotency_key) {
-        builder = builder.header(name, &value);
+        let _ = Reflect::set(
+            &headers,
+            &JsValue::from_str(name),
+            &JsValue::from_str(&value),
+        );
     }
-    // Building fails only for a URL fetch() cannot parse; resending would not help.
-    let Ok(request) = builder.body(body) else {
-        let mut verdict = classify_network_error(protocol, cross_origin);
-        verdict.next = Next::Fail;
-        return Ok(Attempt::Failed(verdict, None));
-    };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    if let Ok(body) = JSON::stringify(&body) {
+        init.set_body(&body);
+    }
+    // Redirects are not followed: a 307/308 would re-send the secret to another address.
+    init.set_redirect(RequestRedirect::Manual);
+    init.set_signal(Some(&guard.controller_signal()));
 
-    // gloo-net rejects with the fetch() error: a TypeError for network and CORS failures.
-    let Ok(response) = guard.race(request.send()).await? else {
+    // fetch() rejects (with a TypeError) on network failures and CORS refusals alike.
+    let Some(window) = web_sys::window() else {
         return Ok(network_failure());
     };
-    if response.type_() == ResponseType::Opaqueredirect {
+    let fetched = JsFuture::from(window.fetch_with_str_and_init(&url, &init));
+    let Some(response) = guard
+        .race(fetched)
+        .await?
+        .ok()
+        .and_then(|response| response.dyn_into::<Response>().ok())
+    else {
+        return Ok(network_failure());
+    };
+    // Status 0 with `redirect: 'manual'` is the opaque answer to a redirect.
+    if response.status() == 0 {
         let verdict = Verdict {
             next: Next::Fail,
             failure: redirect_failure(protocol),
@@ -248,6 +267,8 @@ async fn attempt(
     let retry_after_ms = response
         .headers()
         .get("retry-after")
+        .ok()
+        .flatten()
         .and_then(|value| parse_retry_after(&value, js_sys::Date::now() as u64));
 
     let bytes = match read_bounded(response.body(), guard).await? {
@@ -259,7 +280,9 @@ async fn attempt(
     let json = bytes
         .as_deref()
         .filter(|bytes| !bytes.is_empty())
-        .and_then(|bytes| JSON::parse(&String::from_utf8_lossy(bytes)).ok())
+        // JSON is UTF-8; anything else is not the contract's JSON.
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| JSON::parse(text).ok())
         .filter(|json| json.is_object());
 
     if is_success(status) {
