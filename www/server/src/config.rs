@@ -93,6 +93,8 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// Longest a request body may take to arrive (slow-loris bodies are cut off with 408).
+    pub body_timeout: Duration,
 }
 
 impl Config {
@@ -115,6 +117,7 @@ impl Config {
             upstream_timeout: Duration::from_secs(15),
             session_lifetime: Duration::from_secs(15 * 60),
             body_limit: 16 * 1024,
+            body_timeout: Duration::from_secs(10),
         }
     }
 

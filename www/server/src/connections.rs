@@ -105,10 +105,26 @@ async fn create(
     if declared_length.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, limit)
+    // A body that trickles in may not hold the request (and its task) open indefinitely.
+    let bytes = tokio::time::timeout(state.config.body_timeout, axum::body::to_bytes(body, limit))
         .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                "The request body did not arrive in time. Try again.",
+            )
+        })?
         .map_err(|_| too_large())?;
-    let request: ConnectionRequest = serde_json::from_slice(&bytes).map_err(|_| {
+    // serde would also read a struct from a JSON array (`["t","c","s","",""]`): the
+    // contract (§6.1) is an object, so only an object is read.
+    let is_object = bytes.trim_ascii_start().first() == Some(&b'{');
+    let parsed = if is_object {
+        serde_json::from_slice::<ConnectionRequest>(&bytes).ok()
+    } else {
+        None
+    };
+    let request = parsed.ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
