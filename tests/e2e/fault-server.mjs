@@ -99,6 +99,11 @@ export async function startFaultServer({ pkgDir, pageScript }) {
   const hanging = new Set();
 
   const server = createServer((req, res) => {
+    // Every answer closes its connection. Chromium resends a request by itself when a
+    // reused keep-alive connection dies before any answer (the `reset` row would then
+    // count one request more than the SDK sent); fresh connections make the count exact.
+    // (That browser behaviour is one more reason the Idempotency-Key matters.)
+    res.shouldKeepAlive = false;
     const url = new URL(req.url, 'http://127.0.0.1');
     if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
