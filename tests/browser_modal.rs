@@ -23,14 +23,25 @@ async fn close_open_modal(promise: Promise) {
 
 async fn invalid(extra: &[(&str, JsValue)], names: &str) {
     let error = rejection(connect(options(extra))).await;
-    assert_eq!(code(&error), "invalid_options", "{names}: {}", message(&error));
-    assert_eq!(get(&error, "name").as_string().as_deref(), Some("ConnectError"));
+    assert_eq!(
+        code(&error),
+        "invalid_options",
+        "{names}: {}",
+        message(&error)
+    );
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("ConnectError")
+    );
     assert!(
         message(&error).contains(names),
         "message {:?} should name {names}",
         message(&error)
     );
-    assert!(host().is_none(), "nothing is drawn for bad options ({names})");
+    assert!(
+        host().is_none(),
+        "nothing is drawn for bad options ({names})"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -39,8 +50,16 @@ async fn bad_options_reject_with_invalid_options_naming_the_option() {
     invalid(&[("endpoint", "".into())], "endpoint").await;
     invalid(&[("endpoint", 42.into())], "endpoint").await;
     invalid(&[("endpoint", "http://example.com/api".into())], "endpoint").await;
-    invalid(&[("endpoint", "http://localhost.evil.com/api".into())], "endpoint").await;
-    invalid(&[("endpoint", "http://localhost@evil.com/api".into())], "endpoint").await;
+    invalid(
+        &[("endpoint", "http://localhost.evil.com/api".into())],
+        "endpoint",
+    )
+    .await;
+    invalid(
+        &[("endpoint", "http://localhost@evil.com/api".into())],
+        "endpoint",
+    )
+    .await;
     invalid(&[("endpoint", "javascript:alert(1)".into())], "endpoint").await;
     invalid(&[("endpoint", "/api/x y".into())], "endpoint").await;
     invalid(&[("sessionToken", JsValue::UNDEFINED)], "sessionToken").await;
@@ -48,7 +67,14 @@ async fn bad_options_reject_with_invalid_options_naming_the_option() {
     invalid(&[("sessionToken", "".into())], "sessionToken").await;
     invalid(&[("cloud", "mars".into())], "cloud").await;
     invalid(&[("scope", "User.Read".into())], "scope").await;
-    invalid(&[("scope", "https://graph.microsoft.com/.default User.Read".into())], "scope").await;
+    invalid(
+        &[(
+            "scope",
+            "https://graph.microsoft.com/.default User.Read".into(),
+        )],
+        "scope",
+    )
+    .await;
     invalid(&[("locked", strings(&["tenantId"]))], "tenantId").await;
     invalid(
         &[
@@ -61,30 +87,104 @@ async fn bad_options_reject_with_invalid_options_naming_the_option() {
     invalid(&[("locked", strings(&["clientSecret"]))], "locked").await;
     invalid(&[("locked", "tenantId".into())], "locked").await;
     invalid(&[("prefill", "x".into())], "prefill").await;
-    invalid(&[("prefill", object(&[("clientId", 5.into())]))], "prefill.clientId").await;
-    invalid(&[("requiredPermissions", "User.Read.All".into())], "requiredPermissions").await;
-    invalid(&[("requiredPermissions", strings(&["<img>"]))], "requiredPermissions").await;
+    invalid(
+        &[("prefill", object(&[("clientId", 5.into())]))],
+        "prefill.clientId",
+    )
+    .await;
+    invalid(
+        &[("requiredPermissions", "User.Read.All".into())],
+        "requiredPermissions",
+    )
+    .await;
+    invalid(
+        &[("requiredPermissions", strings(&["<img>"]))],
+        "requiredPermissions",
+    )
+    .await;
     invalid(&[("appName", 3.into())], "appName").await;
     invalid(&[("appName", "  ".into())], "appName").await;
     invalid(&[("locale", JsValue::TRUE)], "locale").await;
-    invalid(&[("messages", object(&[("submit", 1.into())]))], "messages.submit").await;
+    invalid(
+        &[("messages", object(&[("submit", 1.into())]))],
+        "messages.submit",
+    )
+    .await;
     invalid(&[("theme", "neon".into())], "theme").await;
-    invalid(&[("appearance", object(&[("accent", "red;}*{color:red".into())]))], "appearance.accent").await;
-    invalid(&[("appearance", object(&[("accent", "url(https://x/y)".into())]))], "appearance.accent").await;
-    invalid(&[("appearance", object(&[("accent", "var(--x)".into())]))], "appearance.accent").await;
-    invalid(&[("appearance", object(&[("radius", "8px;color:red".into())]))], "appearance.radius").await;
-    invalid(&[("appearance", object(&[("radius", "-4px".into())]))], "appearance.radius").await;
-    invalid(&[("appearance", object(&[("fontFamily", "Inter}body{x".into())]))], "appearance.fontFamily").await;
-    invalid(&[("appearance", object(&[("fontFamily", "\"a\\\"b\"".into())]))], "appearance.fontFamily").await;
+    invalid(
+        &[(
+            "appearance",
+            object(&[("accent", "red;}*{color:red".into())]),
+        )],
+        "appearance.accent",
+    )
+    .await;
+    invalid(
+        &[(
+            "appearance",
+            object(&[("accent", "url(https://x/y)".into())]),
+        )],
+        "appearance.accent",
+    )
+    .await;
+    invalid(
+        &[("appearance", object(&[("accent", "var(--x)".into())]))],
+        "appearance.accent",
+    )
+    .await;
+    invalid(
+        &[("appearance", object(&[("radius", "8px;color:red".into())]))],
+        "appearance.radius",
+    )
+    .await;
+    invalid(
+        &[("appearance", object(&[("radius", "-4px".into())]))],
+        "appearance.radius",
+    )
+    .await;
+    invalid(
+        &[(
+            "appearance",
+            object(&[("fontFamily", "Inter}body{x".into())]),
+        )],
+        "appearance.fontFamily",
+    )
+    .await;
+    invalid(
+        &[("appearance", object(&[("fontFamily", "\"a\\\"b\"".into())]))],
+        "appearance.fontFamily",
+    )
+    .await;
     invalid(&[("container", "#root".into())], "container").await;
-    invalid(&[("container", document().create_element("div").unwrap().into())], "container").await;
+    invalid(
+        &[(
+            "container",
+            document().create_element("div").unwrap().into(),
+        )],
+        "container",
+    )
+    .await;
     invalid(&[("signal", object(&[]))], "signal").await;
     invalid(&[("timeoutMs", (-1).into())], "timeoutMs").await;
     invalid(&[("timeoutMs", "30000".into())], "timeoutMs").await;
     invalid(&[("onEvent", "track".into())], "onEvent").await;
     invalid(&[("protocol", "soap".into())], "protocol").await;
-    invalid(&[("protocol", "nango".into()), ("host", "https://api.nango.dev".into())], "providerConfigKey").await;
-    invalid(&[("protocol", "nango".into()), ("providerConfigKey", "ms".into())], "host").await;
+    invalid(
+        &[
+            ("protocol", "nango".into()),
+            ("host", "https://api.nango.dev".into()),
+        ],
+        "providerConfigKey",
+    )
+    .await;
+    invalid(
+        &[
+            ("protocol", "nango".into()),
+            ("providerConfigKey", "ms".into()),
+        ],
+        "host",
+    )
+    .await;
 
     let error = rejection(connect(JsValue::NULL)).await;
     assert_eq!(code(&error), "invalid_options");
@@ -112,7 +212,10 @@ async fn good_option_shapes_open_the_modal() {
             ("providerConfigKey", "microsoft-oauth2-cc".into()),
             ("endpoint", JsValue::UNDEFINED),
         ],
-        &[("sessionToken", function("", "return Promise.resolve('t')").into())],
+        &[(
+            "sessionToken",
+            function("", "return Promise.resolve('t')").into(),
+        )],
     ];
     for shape in shapes {
         let promise = connect(options(shape));
@@ -126,7 +229,10 @@ async fn good_option_shapes_open_the_modal() {
 async fn the_dialog_follows_the_dom_contract() {
     let promise = connect(options(&[
         ("appName", "Acme CRM".into()),
-        ("requiredPermissions", strings(&["User.Read.All", "Mail.Read"])),
+        (
+            "requiredPermissions",
+            strings(&["User.Read.All", "Mail.Read"]),
+        ),
         ("locale", "en".into()),
     ]));
     let host = host().unwrap();
@@ -169,7 +275,10 @@ async fn the_dialog_follows_the_dom_contract() {
             })
             .collect()
     };
-    assert_eq!(names, ["tenantId", "clientId", "clientSecret", "cloud", "scope"]);
+    assert_eq!(
+        names,
+        ["tenantId", "clientId", "clientSecret", "cloud", "scope"]
+    );
     // Documentation links open Microsoft Learn safely in a new tab.
     let links = shadow().query_selector_all("a.doc").unwrap();
     assert_eq!(links.length(), 5);
@@ -180,7 +289,10 @@ async fn the_dialog_follows_the_dom_contract() {
             .unwrap()
             .starts_with("https://learn.microsoft.com/"));
         assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
-        assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+        assert_eq!(
+            link.get_attribute("rel").as_deref(),
+            Some("noopener noreferrer")
+        );
     }
     find("button[type=submit]");
     find("button[data-action=close]");
@@ -216,7 +328,10 @@ async fn the_static_stylesheet_is_built_once_and_appearance_goes_through_cssom()
         .call1(&JsValue::NULL, &style)
         .unwrap();
     assert_eq!(value.as_string().as_deref(), Some("#0b5cad"));
-    assert_eq!(get(&rule, "selectorText").as_string().as_deref(), Some(":host"));
+    assert_eq!(
+        get(&rule, "selectorText").as_string().as_deref(),
+        Some(":host")
+    );
     close_open_modal(promise).await;
 }
 
@@ -320,13 +435,20 @@ async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
         let host = host().unwrap();
         assert_eq!(host.get_attribute("lang").as_deref(), Some(lang), "{tag}");
         assert_eq!(host.get_attribute("dir").as_deref(), Some(dir), "{tag}");
-        assert!(text_of("#title").starts_with(title_start), "{tag}: {}", text_of("#title"));
+        assert!(
+            text_of("#title").starts_with(title_start),
+            "{tag}: {}",
+            text_of("#title")
+        );
         close_open_modal(promise).await;
     }
     // Without `locale`, navigator.languages decides (the test browser speaks English).
     let promise = connect(options(&[]));
     let languages = get(&get(&global(), "navigator"), "languages");
-    let first = Array::from(&languages).get(0).as_string().unwrap_or_default();
+    let first = Array::from(&languages)
+        .get(0)
+        .as_string()
+        .unwrap_or_default();
     if first.starts_with("en") {
         assert_eq!(host().unwrap().get_attribute("lang").as_deref(), Some("en"));
     }
@@ -335,7 +457,10 @@ async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
 
 #[wasm_bindgen_test]
 async fn escape_without_edits_closes_cancelled_and_restores_focus_to_the_opener() {
-    let opener: HtmlElement = document().create_element("button").unwrap().unchecked_into();
+    let opener: HtmlElement = document()
+        .create_element("button")
+        .unwrap()
+        .unchecked_into();
     opener.set_text_content(Some("Connect Entra"));
     document().body().unwrap().append_child(&opener).unwrap();
     opener.focus().unwrap();
@@ -385,11 +510,15 @@ async fn escape_after_edits_asks_inside_the_dialog_before_discarding() {
 async fn the_close_button_and_backdrop_close_but_a_click_inside_does_not() {
     let promise = connect(options(&[]));
     let inside = find(".intro");
-    inside.dispatch_event(&event("MouseEvent", "mousedown", &[])).unwrap();
+    inside
+        .dispatch_event(&event("MouseEvent", "mousedown", &[]))
+        .unwrap();
     inside.unchecked_ref::<HtmlElement>().click();
     assert!(host().is_some());
     let backdrop = find(".backdrop");
-    backdrop.dispatch_event(&event("MouseEvent", "mousedown", &[])).unwrap();
+    backdrop
+        .dispatch_event(&event("MouseEvent", "mousedown", &[]))
+        .unwrap();
     backdrop.unchecked_ref::<HtmlElement>().click();
     assert!(host().is_none());
     assert_eq!(code(&rejection(promise).await), "cancelled");
@@ -409,7 +538,10 @@ async fn the_close_button_and_backdrop_close_but_a_click_inside_does_not() {
 async fn tab_cycles_inside_the_dialog() {
     let promise = connect(options(&[]));
     // Shift+Tab from the first field goes to the last tabbable element (submit).
-    find("[data-action=close]").unchecked_into::<HtmlElement>().focus().unwrap();
+    find("[data-action=close]")
+        .unchecked_into::<HtmlElement>()
+        .focus()
+        .unwrap();
     press_shift_tab();
     assert_eq!(focused(), "submit");
     press("Tab");
@@ -437,8 +569,14 @@ async fn errors_show_after_blur_not_while_typing_and_field_error_events_carry_no
     );
     let errors = events.of_type("field_error");
     assert_eq!(errors.len(), 1);
-    assert_eq!(get(&errors[0], "field").as_string().as_deref(), Some("tenantId"));
-    assert_eq!(get(&errors[0], "code").as_string().as_deref(), Some("tenant_common"));
+    assert_eq!(
+        get(&errors[0], "field").as_string().as_deref(),
+        Some("tenantId")
+    );
+    assert_eq!(
+        get(&errors[0], "code").as_string().as_deref(),
+        Some("tenant_common")
+    );
     // Fixing the value clears the error after the debounce.
     type_into("tenantId", "contoso.onmicrosoft.com");
     sleep(250).await;
@@ -456,11 +594,17 @@ async fn errors_show_after_blur_not_while_typing_and_field_error_events_carry_no
 async fn submitting_an_incomplete_form_says_why_and_focuses_the_first_problem() {
     let promise = connect(options(&[]));
     let submit = find("button[type=submit]");
-    assert_eq!(submit.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(
+        submit.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
     let reason = text_of("#submit-status");
     assert!(reason.contains("Directory (tenant) ID"), "{reason}");
     assert!(reason.contains("Client secret"), "{reason}");
-    assert_eq!(submit.get_attribute("aria-describedby").as_deref(), Some("submit-status"));
+    assert_eq!(
+        submit.get_attribute("aria-describedby").as_deref(),
+        Some("submit-status")
+    );
     type_into("clientId", CLIENT);
     submit.unchecked_ref::<HtmlElement>().click();
     assert!(host().is_some());
@@ -482,11 +626,20 @@ async fn submitting_an_incomplete_form_says_why_and_focuses_the_first_problem() 
 async fn the_secret_toggle_shows_and_masks_the_secret() {
     let promise = connect(options(&[]));
     let toggle = find("[data-action=toggle-secret]");
-    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
     click("[data-action=toggle-secret]");
     assert_eq!(input("clientSecret").type_(), "text");
-    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("true"));
-    assert_eq!(toggle.get_attribute("aria-label").as_deref(), Some("Hide client secret"));
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        toggle.get_attribute("aria-label").as_deref(),
+        Some("Hide client secret")
+    );
     click("[data-action=toggle-secret]");
     assert_eq!(input("clientSecret").type_(), "password");
     close_open_modal(promise).await;
@@ -511,9 +664,15 @@ async fn admin_consent_opens_the_consent_url_once_tenant_and_client_are_valid() 
     )
     .call1(&JsValue::NULL, &opened)
     .unwrap();
-    let promise = connect(options(&[("requiredPermissions", strings(&["User.Read.All"]))]));
+    let promise = connect(options(&[(
+        "requiredPermissions",
+        strings(&["User.Read.All"]),
+    )]));
     let consent = find("[data-action=consent]");
-    assert_eq!(consent.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(
+        consent.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
     assert!(!text_of("#consent-note").is_empty());
     click("[data-action=consent]");
     assert_eq!(opened.length(), 0, "nothing opens before the IDs are valid");
@@ -533,7 +692,10 @@ async fn admin_consent_opens_the_consent_url_once_tenant_and_client_are_valid() 
     assert!(url.contains("&state="), "{url}");
     assert_eq!(args.get(1).as_string().as_deref(), Some("_blank"));
     assert_eq!(args.get(2).as_string().as_deref(), Some("noopener"));
-    restore.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL).unwrap();
+    restore
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&JsValue::NULL)
+        .unwrap();
     close_open_modal(promise).await;
 }
 
@@ -555,7 +717,10 @@ async fn an_exception_in_on_event_does_not_break_the_modal() {
 #[wasm_bindgen_test]
 async fn theme_and_inline_container_are_applied() {
     let promise = connect(options(&[("theme", "dark".into())]));
-    assert_eq!(host().unwrap().get_attribute("data-theme").as_deref(), Some("dark"));
+    assert_eq!(
+        host().unwrap().get_attribute("data-theme").as_deref(),
+        Some("dark")
+    );
     close_open_modal(promise).await;
 
     let container = document().create_element("section").unwrap();
@@ -566,7 +731,10 @@ async fn theme_and_inline_container_are_applied() {
     assert!(find("[role=dialog]").get_attribute("aria-modal").is_none());
     assert!(shadow().query_selector(".backdrop").unwrap().is_none());
     let root = document().document_element().unwrap();
-    assert!(!root.class_list().contains("entra-connect-open"), "inline does not lock scrolling");
+    assert!(
+        !root.class_list().contains("entra-connect-open"),
+        "inline does not lock scrolling"
+    );
     close_open_modal(promise).await;
     assert_eq!(container.child_element_count(), 0);
     container.remove();
@@ -578,7 +746,10 @@ async fn the_page_behind_does_not_scroll_while_open() {
     let sheets_before = document().adopted_style_sheets().length();
     let promise = connect(options(&[]));
     assert!(root.class_list().contains("entra-connect-open"));
-    assert_eq!(document().adopted_style_sheets().length(), sheets_before + 1);
+    assert_eq!(
+        document().adopted_style_sheets().length(),
+        sheets_before + 1
+    );
     let overflow = web_sys::window()
         .unwrap()
         .get_computed_style(&root)
@@ -597,7 +768,10 @@ async fn the_cloud_select_updates_the_scope_placeholder() {
     let promise = connect(options(&[("cloud", "usgov".into())]));
     let select: HtmlSelectElement = find("select[name=cloud]").unchecked_into();
     assert_eq!(select.value(), "usgov");
-    assert_eq!(input("scope").placeholder(), "https://graph.microsoft.us/.default");
+    assert_eq!(
+        input("scope").placeholder(),
+        "https://graph.microsoft.us/.default"
+    );
     select.set_value("china");
     select
         .dispatch_event(&event("Event", "change", &[]))

@@ -59,7 +59,11 @@ pub fn function(args: &str, body: &str) -> Function {
 
 /// An array of strings.
 pub fn strings(items: &[&str]) -> JsValue {
-    items.iter().map(|item| JsValue::from_str(item)).collect::<Array>().into()
+    items
+        .iter()
+        .map(|item| JsValue::from_str(item))
+        .collect::<Array>()
+        .into()
 }
 
 pub fn host() -> Option<Element> {
@@ -67,7 +71,10 @@ pub fn host() -> Option<Element> {
 }
 
 pub fn shadow() -> ShadowRoot {
-    host().expect("the modal is open").shadow_root().expect("an open shadow root")
+    host()
+        .expect("the modal is open")
+        .shadow_root()
+        .expect("an open shadow root")
 }
 
 /// An element inside the modal's shadow root.
@@ -108,10 +115,16 @@ pub fn focused() -> String {
 /// `new Ctor(type, init)` for a DOM event class.
 pub fn event(class: &str, event_type: &str, init: &[(&str, JsValue)]) -> web_sys::Event {
     let constructor: Function = get(&global(), class).unchecked_into();
-    let mut all = vec![("bubbles", JsValue::TRUE), ("composed", JsValue::TRUE), ("cancelable", JsValue::TRUE)];
+    let mut all = vec![
+        ("bubbles", JsValue::TRUE),
+        ("composed", JsValue::TRUE),
+        ("cancelable", JsValue::TRUE),
+    ];
     all.extend_from_slice(init);
     let arguments = Array::of2(&event_type.into(), &object(&all));
-    Reflect::construct(&constructor, &arguments).unwrap().unchecked_into()
+    Reflect::construct(&constructor, &arguments)
+        .unwrap()
+        .unchecked_into()
 }
 
 pub fn key(target: &Element, key: &str, shift: bool) -> bool {
@@ -237,7 +250,10 @@ impl Events {
             .collect()
     }
     pub fn json(&self) -> String {
-        js_sys::JSON::stringify(&self.list).unwrap().as_string().unwrap()
+        js_sys::JSON::stringify(&self.list)
+            .unwrap()
+            .as_string()
+            .unwrap()
     }
 }
 
@@ -271,7 +287,10 @@ pub fn stub_fetch(responses: &str) -> (Array, Function) {
         ]
         .concat(),
     );
-    let restore: Function = install.call1(&JsValue::NULL, &requests).unwrap().unchecked_into();
+    let restore: Function = install
+        .call1(&JsValue::NULL, &requests)
+        .unwrap()
+        .unchecked_into();
     (requests, restore)
 }
 

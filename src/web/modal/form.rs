@@ -307,6 +307,7 @@ pub(super) fn set_busy(modal: &Modal, busy: bool) {
         text(&view.live, t(modal, Msg::Submitting));
     } else {
         let _ = view.dialog.remove_attribute("data-state");
+        text(&view.status, "");
         text(&view.submit_label, t(modal, Msg::Submit));
         text(&view.live, "");
     }

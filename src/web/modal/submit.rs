@@ -91,10 +91,15 @@ fn retrying(id: u32, attempt: u32, delay_ms: u32) {
     let Some(modal) = current_with_id(id) else {
         return;
     };
-    let seconds = decimal(u64::from(ms_to_secs_ceil(u64::from(delay_ms)).max(1)));
-    let words = fill(t(&modal, Msg::Retrying), "seconds", &seconds);
-    text(&modal.view.status, &words);
-    text(&modal.view.live, &words);
+    if delay_ms == 0 {
+        // An immediate retry (a refreshed session token): still "Connecting…".
+        text(&modal.view.status, "");
+    } else {
+        let seconds = decimal(u64::from(ms_to_secs_ceil(u64::from(delay_ms))));
+        let words = fill(t(&modal, Msg::Retrying), "seconds", &seconds);
+        text(&modal.view.status, &words);
+        text(&modal.view.live, &words);
+    }
     modal.emit(&dom::object(&[
         ("type", "retry".into()),
         ("attempt", number(attempt)),
