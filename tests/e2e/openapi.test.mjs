@@ -4,8 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadContract } from './contract.mjs';
-import { startServer } from './harness.mjs';
+import { repoRoot, startServer } from './harness.mjs';
 
 const contract = loadContract();
 const { doc } = contract;
@@ -131,6 +133,33 @@ describe('the document', () => {
     assert.match(contract.checkResponse({ ...base, status: 500, headers: {}, body: '<h1>oops</h1>' }).join(), /not application\/json/);
     assert.match(contract.checkResponse({ ...base, status: 201, body: '{"connection_id":"c"}' })[0], /body:/);
     assert.match(contract.checkResponse({ ...base, method: 'DELETE', status: 200, body: '' })[0], /not in the contract/);
+  });
+
+  test('every (status, code) the backend source can answer is documented (drift guard)', () => {
+    const statusOf = {
+      BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, REQUEST_TIMEOUT: 408, CONFLICT: 409,
+      PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, UNPROCESSABLE_ENTITY: 422, TOO_MANY_REQUESTS: 429,
+      INTERNAL_SERVER_ERROR: 500, BAD_GATEWAY: 502, SERVICE_UNAVAILABLE: 503, GATEWAY_TIMEOUT: 504,
+    };
+    const dir = join(repoRoot, 'www', 'server', 'src');
+    const files = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.rs'));
+    const pairs = [];
+    for (const file of files) {
+      const source = readFileSync(join(dir, String(file)), 'utf8');
+      for (const [, name, code] of source.matchAll(/StatusCode::([A-Z_]+),\s*"([a-z_]+)"/g)) pairs.push([name, code, file]);
+    }
+    assert.ok(pairs.length >= 8, `found ${pairs.length} (status, code) pairs in the backend source`);
+    const post = doc.paths['/api/entra/connections'].post;
+    for (const [name, code, file] of pairs) {
+      assert.ok(doc.components.schemas.ErrorCode.enum.includes(code), `${code} (${file}) is enumerated`);
+      if (code === 'not_found') continue; // unknown /api/ paths, outside the documented operations
+      const status = statusOf[name];
+      assert.ok(status, `${name} is a known status`);
+      const [response, pointer] = contract.follow(post.responses[String(status)], `#/paths/~1api~1entra~1connections/post/responses/${status}`);
+      assert.ok(response, `${status} ${code} (${file}) is documented`);
+      const validate = contract.validatorAt(`${pointer}/content/application~1json/schema`);
+      assert.equal(validate({ error: { code, message: 'm' } }), true, `${status} allows ${code}`);
+    }
   });
 
   test('a stored connection may never carry its secret', () => {
