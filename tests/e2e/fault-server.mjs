@@ -68,6 +68,8 @@ export const scenarios = {
           { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
         )
       : created(200, request),
+  'throttle-long': () =>
+    json(429, { error: { code: 'rate_limited', message: 'Too many requests.' } }, { 'retry-after': '60' }),
   'unavailable-twice': (n, request) =>
     n < 2
       ? json(503, { error: { code: 'upstream_unavailable', message: 'The identity platform is unavailable.' } })

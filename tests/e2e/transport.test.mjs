@@ -388,6 +388,32 @@ describe('transport fault matrix', { concurrency: 1 }, () => {
     await row.page.close();
   });
 
+  test('signal aborted during a backoff wait: aborted at once, no further request', async () => {
+    const row = await submitRow({ scenario: 'empty-502' });
+    const deadline = Date.now() + 5000;
+    while (row.requests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // The first backoff step is at least 250 ms: abort well inside it.
+    await new Promise((r) => setTimeout(r, 60));
+    const abortedAt = Date.now();
+    await row.page.evaluate(() => window.abortNow());
+    const outcome = await settled(row.page);
+    assert.equal(outcome.error?.code, 'aborted', JSON.stringify(outcome));
+    assert.ok(Date.now() - abortedAt < 1000, 'settled during the wait, not after it');
+    await new Promise((r) => setTimeout(r, 800));
+    checkRequests(row.requests(), { count: 1 });
+    record('abort during backoff', row);
+    await row.page.close();
+  });
+
+  test('429 asking for longer than the budget: no wait, the 429 is reported with retryAfter', async () => {
+    const row = await submitRow({ scenario: 'throttle-long', timeoutMs: 5000 });
+    const { error } = await expectShownFailure(row, { count: 1, code: 'server', status: 429 });
+    assert.equal(error.retryAfter, 60);
+    assert.ok(Date.now() - row.startedAt < 4000, 'failed without waiting out the budget');
+    record('429 Retry-After: 60 > timeoutMs 5000', row);
+    await row.page.close();
+  });
+
   test('cross-origin endpoint without CORS: a network error that hints at CORS', async () => {
     const row = await submitRow({ scenario: 'ok-200', endpoint: (run) => otherOrigin.endpoint('ok-200', run) });
     const { error } = await expectShownFailure(row, { count: 0, retries: 3, code: 'network', status: undefined });
