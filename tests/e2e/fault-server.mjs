@@ -175,6 +175,11 @@ export async function startFaultServer({ pkgDir, pageScript }) {
         res.writeHead(500, { 'content-type': 'application/json' });
         const chunk = Buffer.alloc(64 * 1024, 'x');
         res.on('error', () => {});
+        // How much of the body left before the client hung up (the last record of the run).
+        res.on('close', () => {
+          request.bytesWritten = req.socket?.bytesWritten ?? res.socket?.bytesWritten;
+          request.finished = res.writableFinished;
+        });
         // 10 MB, written as fast as the socket takes it; the client is expected to hang up early.
         let left = 160;
         const pump = () => {

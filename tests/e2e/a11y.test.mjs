@@ -1,0 +1,80 @@
+// axe-core (WCAG 2.0/2.1/2.2 A and AA rules, colour contrast included) on the real modal in
+// every state of SPEC §4 (empty, field errors, submitting, success, failure), in the light
+// and dark themes, in English and in Arabic (right to left), and with `theme: 'auto'`
+// following a dark `prefers-color-scheme`. Zero violations allowed.
+//
+// Needs `cargo xtask build` (pkg/) and `cargo build -p entra-connect-server`.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifactsDir, launchBrowser, startServer } from './harness.mjs';
+import { $, STATES, newPage, open, toState } from './modal_pages.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+let server;
+let browser;
+const summary = [];
+
+before(async () => {
+  server = await startServer({ emulator: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  writeFileSync(join(artifactsDir, 'a11y-summary.json'), JSON.stringify(summary, null, 2));
+});
+
+async function audit(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(
+      { include: [['[data-entra-connect]']] },
+      { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
+    );
+    return {
+      violations: result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+      })),
+      passes: result.passes.length,
+    };
+  }, TAGS);
+}
+
+const variants = [
+  { name: 'light', theme: 'light', locale: 'en', colorScheme: 'light' },
+  { name: 'dark', theme: 'dark', locale: 'en', colorScheme: 'light' },
+  { name: 'auto-dark', theme: 'auto', locale: 'en', colorScheme: 'dark' },
+  { name: 'ar-light', theme: 'light', locale: 'ar', colorScheme: 'light' },
+  { name: 'ar-dark', theme: 'dark', locale: 'ar', colorScheme: 'light' },
+];
+
+describe('axe-core finds no WCAG 2.2 AA violation', () => {
+  for (const variant of variants) {
+    for (const state of STATES) {
+      test(`${state} (${variant.name})`, async () => {
+        const page = await newPage(browser, server, { colorScheme: variant.colorScheme });
+        try {
+          await open(page, { theme: variant.theme, locale: variant.locale });
+          await toState(page, state);
+          const { violations, passes } = await audit(page);
+          summary.push({ state, variant: variant.name, violations: violations.length, passes });
+          assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+          assert.deepEqual(page.errors, []);
+        } finally {
+          await page.context().close();
+        }
+      });
+    }
+  }
+});
