@@ -257,8 +257,8 @@ describe('transport fault matrix', { concurrency: 1 }, () => {
     await row.page.close();
   });
 
-  test('201: resolves with the connection', async () => {
-    const row = await submitRow({ scenario: 'ok-201' });
+  test('201 from a relative endpoint: resolves with the connection', async () => {
+    const row = await submitRow({ scenario: 'ok-201', endpoint: (run) => `/api/ok-201/${run}` });
     await expectSuccess(row, { count: 1, connectionId: `conn_${row.run}` });
     record('201', row);
     await row.page.close();
