@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { artifactsDir, pkgDir, repoRoot } from '../e2e/harness.mjs';
 
@@ -31,14 +31,20 @@ export async function packTarball() {
 }
 
 /**
- * Copies tests/consumers/apps/<name> into a fresh work folder and `npm install`s the
+ * Copies tests/consumers/apps/<name> (if any) and `files` (path → text) into a fresh work
+ * folder and `npm install`s the
  * tarball there, as a developer would. Tools (vite, webpack, react) come from tests/node_modules,
  * which node resolves from the parent folders.
  */
-export async function installApp(name, tarball) {
+export async function installApp(name, tarball, files = {}) {
   const dir = join(workDir, name);
   rmSync(dir, { recursive: true, force: true });
-  cpSync(join(repoRoot, 'tests/consumers/apps', name), dir, { recursive: true });
+  const template = join(repoRoot, 'tests/consumers/apps', name);
+  if (existsSync(template)) cpSync(template, dir, { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify(

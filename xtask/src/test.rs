@@ -167,21 +167,27 @@ fn run_layer(layer: &str) -> LayerResult {
         }
         "native" => counted(util::cargo().args(["test", "--workspace"]), cargo_counts),
         "wasm" => {
-            let driver =
-                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| setup::CHROMEDRIVER.into());
-            counted(
-                util::cargo()
-                    .args([
-                        "test",
-                        "-p",
-                        "entra-connect",
-                        "--target",
-                        setup::WASM_TARGET,
-                        "--tests",
-                    ])
-                    .env("CHROMEDRIVER", driver),
-                cargo_counts,
-            )
+            let mut command = util::cargo();
+            command.args([
+                "test",
+                "-p",
+                "entra-connect",
+                "--target",
+                setup::WASM_TARGET,
+                "--tests",
+            ]);
+            // wasm-bindgen-test-runner gives a whole test file 20 s and chromedriver 5 s to
+            // start by default: too little on a loaded 2-core machine. The environment wins.
+            for (name, default) in [
+                ("CHROMEDRIVER", setup::CHROMEDRIVER),
+                ("WASM_BINDGEN_TEST_TIMEOUT", "300"),
+                ("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "30"),
+            ] {
+                if std::env::var_os(name).is_none() {
+                    command.env(name, default);
+                }
+            }
+            counted(&mut command, cargo_counts)
         }
         "package" => {
             build::package(true).map_err(|err| (Counts::default(), err.to_string()))?;
