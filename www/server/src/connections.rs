@@ -41,11 +41,10 @@ struct ConnectionRequest {
     cloud: String,
 }
 
-/// The English explanation of a rule code, shared with the browser's catalog.
+/// The English explanation of a rule code: the browser's own catalog, so the admin reads
+/// the same sentence whichever side caught the mistake.
 fn rule_message(code: Code) -> String {
-    // TODO(lead): switch to `entra_connect::messages::english_text(code)` once the modal
-    // helper's catalog lands; until then the stable code is the message.
-    code.as_str().to_string()
+    entra_connect::messages::english_text(code).to_string()
 }
 
 /// `POST /api/entra/connections`.

@@ -500,6 +500,9 @@ async fn check(
     };
     let response = router.oneshot(built.request).await.unwrap();
     let status = response.status().as_u16();
+    if std::env::var_os("FUZZ_TRACE").is_some() {
+        eprintln!("TRACE {} {} -> {status}", spec.method, spec.path);
+    }
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .map_err(|error| TestCaseError::fail(format!("the answer's body failed: {error}")))?;
@@ -524,8 +527,12 @@ async fn check(
     );
     prop_assert!(!contains(CANARY), "a backend source file was served");
     if spec.path.starts_with("/api/") && status >= 400 && status != 405 {
-        let parsed: Value = serde_json::from_slice(&body)
-            .map_err(|_| TestCaseError::fail(format!("{status}: the failure is not JSON")))?;
+        let parsed: Value = serde_json::from_slice(&body).map_err(|_| {
+            TestCaseError::fail(format!(
+                "{status}: the failure is not JSON: {:?}",
+                String::from_utf8_lossy(&body[..body.len().min(200)])
+            ))
+        })?;
         prop_assert!(parsed["error"]["code"].is_string(), "{status}: {parsed}");
         prop_assert!(parsed["error"]["message"].is_string(), "{status}: {parsed}");
     }
