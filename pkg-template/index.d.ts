@@ -214,12 +214,12 @@ export interface Appearance {
 }
 
 /** The modal was drawn. */
-export interface OpenEvent {
+export interface ConnectOpenEvent {
   readonly type: 'open';
 }
 
 /** A field shows an error (on blur or on submit). Never contains the value. */
-export interface FieldErrorEvent {
+export interface ConnectFieldErrorEvent {
   readonly type: 'field_error';
   /** The field. */
   readonly field: FieldName;
@@ -228,12 +228,12 @@ export interface FieldErrorEvent {
 }
 
 /** The administrator submitted the form. */
-export interface SubmitEvent {
+export interface ConnectSubmitEvent {
   readonly type: 'submit';
 }
 
 /** A submission is retried (network failure, 429, 502/503/504) with the same Idempotency-Key. */
-export interface RetryEvent {
+export interface ConnectRetryEvent {
   readonly type: 'retry';
   /** The attempt about to be made: 2, 3, ... */
   readonly attempt: number;
@@ -242,14 +242,14 @@ export interface RetryEvent {
 }
 
 /** The backend created the connection. */
-export interface SuccessEvent {
+export interface ConnectSuccessEvent {
   readonly type: 'success';
   /** The backend's identifier of the connection. */
   readonly connectionId: string;
 }
 
 /** A submission failed (after any retries); the administrator may correct and retry. */
-export interface ErrorEvent {
+export interface ConnectErrorEvent {
   readonly type: 'error';
   /** Why it failed. */
   readonly code: ConnectErrorCode;
@@ -260,29 +260,29 @@ export interface ErrorEvent {
 }
 
 /** The modal closed (for any reason) and every node and listener it added is gone. */
-export interface CloseEvent {
+export interface ConnectCloseEvent {
   readonly type: 'close';
 }
 
 /** What `onEvent` receives. No event ever contains a secret. */
 export type ConnectEvent =
-  | OpenEvent
-  | FieldErrorEvent
-  | SubmitEvent
-  | RetryEvent
-  | SuccessEvent
-  | ErrorEvent
-  | CloseEvent;
+  | ConnectOpenEvent
+  | ConnectFieldErrorEvent
+  | ConnectSubmitEvent
+  | ConnectRetryEvent
+  | ConnectSuccessEvent
+  | ConnectErrorEvent
+  | ConnectCloseEvent;
 
 /** Every event type. */
 export type ConnectEventType = ConnectEvent['type'];
 
 /**
- * The session token sent as `Authorization: Bearer …`: a string, or a function returning a
- * Promise of one. A function is called for each submission, and once more when the backend
+ * The session token sent as `Authorization: Bearer …`: a string, or a function returning one
+ * or a Promise of one. A function is called for each submission, and once more when the backend
  * answers `invalid_session` (401); a string that is rejected ends in `session_expired`.
  */
-export type SessionToken = string | (() => Promise<string>);
+export type SessionToken = string | (() => string | PromiseLike<string>);
 
 /** Options shared by both protocols. */
 export interface CommonOptions {

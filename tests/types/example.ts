@@ -130,8 +130,11 @@ export async function misuse(connection: Connection, result: ValidationResult, e
   // @ts-expect-error the session token is required
   await connect({ endpoint: '/api/entra/connections' });
 
-  // @ts-expect-error a session token is a string or a function returning a Promise of one
+  // @ts-expect-error a session token is a string or a function returning one (or a Promise of one)
   await connect({ endpoint: '/api/entra/connections', sessionToken: 42 });
+
+  // @ts-expect-error a token provider must produce a string
+  await connect({ endpoint: '/api/entra/connections', sessionToken: async () => 42 });
 
   // @ts-expect-error Nango needs its host and providerConfigKey
   await connect({ protocol: 'nango', sessionToken: 't' });
