@@ -237,3 +237,35 @@ pub fn apt_install(packages: &[&str]) -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
     .map_err(|err| Failure(format!("apt-get could not install {list}: {err}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_value_reads_a_toml_string_after_the_equals_sign() {
+        assert_eq!(quoted_value(" = \"0.2.130\"").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            quoted_value("= \"1.0.0\" # pinned").as_deref(),
+            Some("1.0.0")
+        );
+        assert_eq!(quoted_value(".workspace = true"), None);
+        assert_eq!(quoted_value(" = 3"), None);
+    }
+
+    #[test]
+    fn the_lockfile_pins_the_wasm_bindgen_the_cli_must_match() {
+        let version = locked_version("wasm-bindgen").unwrap_or_else(|failure| panic!("{failure}"));
+        let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap_or_default();
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={version}\"")),
+            "Cargo.toml pins wasm-bindgen to the locked {version}"
+        );
+    }
+
+    #[test]
+    fn the_workspace_version_is_read_from_cargo_toml() {
+        let version = workspace_version().unwrap_or_else(|failure| panic!("{failure}"));
+        assert_eq!(version.split('.').count(), 3, "{version} is semver");
+    }
+}
