@@ -37,14 +37,58 @@ for (const type of ['pointerenter', 'focus']) {
   connectButton.addEventListener(type, () => preload().catch(() => {}), { once: true });
 }
 
+const playground = document.getElementById('playground');
+const inlineContainer = document.getElementById('inline-container');
+const snippet = document.getElementById('snippet');
+
+/** The options chosen in the playground, without the functions and elements. */
+function chosenOptions() {
+  const form = new FormData(playground);
+  const value = (name) => String(form.get(name) ?? '').trim();
+  const options = { endpoint: '/api/entra/connections' };
+  if (value('locale')) options.locale = value('locale');
+  if (value('theme') !== 'auto') options.theme = value('theme');
+  if (value('cloud') !== 'global') options.cloud = value('cloud');
+  if (value('appName')) options.appName = value('appName');
+  const appearance = {};
+  if (value('accent') && value('accent') !== '#0b5cad') appearance.accent = value('accent');
+  if (value('radius')) appearance.radius = value('radius');
+  if (Object.keys(appearance).length) options.appearance = appearance;
+  const permissions = value('requiredPermissions')
+    .split(',')
+    .map((permission) => permission.trim())
+    .filter(Boolean);
+  if (permissions.length) options.requiredPermissions = permissions;
+  if (value('prefillTenant')) {
+    options.prefill = { tenantId: value('prefillTenant') };
+    if (form.get('lockTenant')) options.locked = ['tenantId'];
+  }
+  return { options, inline: Boolean(form.get('inline')) };
+}
+
+function showSnippet() {
+  const { options, inline } = chosenOptions();
+  const json = JSON.stringify(options, null, 2).replace(/"([A-Za-z]+)":/g, '$1:').replace(/\n}$/, '');
+  snippet.textContent =
+    `const connection = await connect(${json},\n  sessionToken: () => fetchSessionToken(),\n` +
+    (inline ? '  container: document.getElementById(\'inline-container\'),\n' : '') +
+    '  onEvent: (event) => analytics.track(event.type, event),\n});';
+}
+
+playground.addEventListener('input', showSnippet);
+playground.addEventListener('change', showSnippet);
+playground.addEventListener('submit', (event) => event.preventDefault());
+showSnippet();
+
 connectButton.addEventListener('click', async () => {
   showStatus('Waiting for the administrator…', 'pending');
+  const { options, inline } = chosenOptions();
+  inlineContainer.hidden = !inline;
   try {
     const connection = await connect({
-      endpoint: '/api/entra/connections',
+      ...options,
       sessionToken,
-      appName: 'Acme CRM',
-      requiredPermissions: ['User.Read.All', 'Mail.Read'],
+      container: inline ? inlineContainer : undefined,
       onEvent: logEvent,
     });
     const missing = connection.missingPermissions.length
@@ -53,6 +97,7 @@ connectButton.addEventListener('click', async () => {
     showStatus(`Connected tenant ${connection.tenantId} (connection ${connection.connectionId}).${missing}`, 'success');
     await listConnections();
   } catch (error) {
+    inlineContainer.hidden = true;
     if (error instanceof ConnectError && error.code === 'cancelled') {
       showStatus('Closed without connecting.', 'neutral');
     } else if (error instanceof ConnectError) {

@@ -76,6 +76,40 @@ test('with the emulator, connecting the sample tenant lists it under Connected t
   }
 });
 
+test('the playground passes its options: German, inline in the page, the call shown as code', async () => {
+  const server = await startServer({ emulator: true });
+  const page = await browser.newPage();
+  const problems = watch(page);
+  try {
+    await page.goto(server.url);
+    await page.selectOption('#playground select[name="locale"]', 'de');
+    await page.check('#playground input[name="inline"]');
+    await page.fill('#playground input[name="prefillTenant"]', 'contoso.onmicrosoft.com');
+    await page.check('#playground input[name="lockTenant"]');
+    const snippet = await page.textContent('#snippet');
+    assert.match(snippet, /locale: "de"/);
+    assert.match(snippet, /locked: \[\s*"tenantId"\s*\]/);
+    assert.match(snippet, /container: document\.getElementById\('inline-container'\)/);
+
+    await page.getByRole('button', { name: 'Connect Microsoft Entra ID' }).click();
+    const host = page.locator('#inline-container [data-entra-connect]');
+    await host.waitFor({ state: 'attached', timeout: 15000 });
+    assert.equal(await host.getAttribute('lang'), 'de');
+    const tenant = page.locator('#inline-container [data-entra-connect] input[name="tenantId"]');
+    await tenant.waitFor({ state: 'visible' });
+    assert.equal(await tenant.inputValue(), 'contoso.onmicrosoft.com');
+    assert.equal(await tenant.isEditable(), false, 'the locked tenant cannot be changed');
+    await page.screenshot({ path: join(artifactsDir, 'demo-playground-inline.png'), fullPage: true });
+    await page.click('#inline-container [data-entra-connect] button[data-action="close"]');
+    await page.locator('#status[data-kind="neutral"]').waitFor();
+    assert.equal(await page.locator('#inline-container').isHidden(), true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
 test('without the emulator, no sample values are shown', async () => {
   const server = await startServer({ emulator: false });
   const page = await browser.newPage();
