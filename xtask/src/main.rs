@@ -3,6 +3,7 @@
 
 mod build;
 mod demo;
+mod fuzz;
 mod setup;
 mod size;
 mod test;
@@ -20,6 +21,9 @@ tasks:
                        (FLAGS go to entra-connect-server, e.g. -- --entra-emulator)
   test [LAYER...]      every test layer in order: fmt clippy native wasm package e2e consumers
   size                 gzip and brotli sizes of every runtime file in pkg/
+  fuzz [--cases N] [--requests M]
+                       the rules, protocol and backend request property tests in release
+                       mode at high case counts; prints the number of executions
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         "demo" => demo::run_task(rest),
         "test" => test::run_task(rest),
         "size" => size::run_task(rest),
+        "fuzz" => fuzz::run_task(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
