@@ -196,6 +196,12 @@ pub fn npm_packages() -> Result {
     run(util::command("npm")
         .current_dir(&tests)
         .args(["ci", "--no-audit", "--no-fund"]))
+    .map_err(|failure| {
+        Failure(format!(
+            "{failure}\nnpm ci installs exactly tests/package-lock.json: if it says the lockfile is out of \
+             sync, run `cd tests && npm install` and commit tests/package-lock.json"
+        ))
+    })
 }
 
 /// The pinned `wasm-opt` from the npm package `binaryen` (tests/package.json).
