@@ -84,7 +84,9 @@ export async function toState(page, state) {
       return;
     case 'errors':
       await fill(page, { tenantId: 'common', clientSecret: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
-      await page.locator($('button[type="submit"]')).click();
+      // The button is aria-disabled (it says why it cannot submit) but still clickable:
+      // a click shows every problem. Playwright refuses aria-disabled targets unless forced.
+      await page.locator($('button[type="submit"]')).click({ force: true });
       await page.locator($('#clientId-message')).filter({ hasText: /./ }).waitFor();
       return;
     case 'submitting':

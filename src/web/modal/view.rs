@@ -330,15 +330,17 @@ fn field_frame(
         }
         None => text(&hint_node, texts.get(hint)),
     }
-    let control = child(&frame, "div", "control");
-    let message = child(&frame, "p", "msg");
-    set(&message, "id", &message_id);
-    let link = child(&frame, "a", "doc");
+    // The documentation link ends the hint, so it costs no line of its own.
+    let _ = hint_node.append_with_str_1(" ");
+    let link = child(&hint_node, "a", "doc");
     set(&link, "href", url);
     set(&link, "target", "_blank");
     set(&link, "rel", "noopener noreferrer");
     text(&link, texts.get(doc));
     text(&child(&link, "span", "sr-only"), texts.get(Msg::NewTab));
+    let control = child(&frame, "div", "control");
+    let message = child(&frame, "p", "msg");
+    set(&message, "id", &message_id);
 
     let mut described_by = hint_id;
     described_by.push(' ');
@@ -355,6 +357,8 @@ fn input_in(control: &Element, field: Field, described_by: &str) -> HtmlInputEle
     set(&input, "autocomplete", "off");
     set(&input, "spellcheck", "false");
     set(&input, "autocapitalize", "off");
+    // IDs and secrets read left to right, also in a right-to-left form.
+    set(&input, "dir", "auto");
     set(&input, "aria-describedby", described_by);
     input
 }
