@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use js_sys::Function;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{AbortController, Element, Event, EventTarget, KeyboardEvent};
 
 use super::api;
@@ -157,7 +157,7 @@ pub(crate) fn open(config: Config, resolve: Function, reject: Function) {
     let parent: Element = match &config.container {
         Some(container) => container.clone(),
         None => document.body().map_or_else(
-            || document.document_element().expect("a document element"),
+            || document.document_element().unwrap_throw(),
             Into::into,
         ),
     };
@@ -199,7 +199,7 @@ pub(crate) fn open(config: Config, resolve: Function, reject: Function) {
         listeners: RefCell::new(Vec::new()),
         opener,
         settle: RefCell::new(Some((resolve, reject))),
-        abort: AbortController::new().expect("AbortController"),
+        abort: AbortController::new().unwrap_throw(),
         closed: Cell::new(false),
     });
     CURRENT.with(|slot| *slot.borrow_mut() = Some(modal.clone()));
