@@ -4,6 +4,16 @@
 
 import init, * as wasm from './entra_connect.js';
 
+// The translations other than English (built into the wasm), loaded when a modal opens in
+// that language. Literal import() paths, so bundlers make each catalog a chunk of its own.
+const catalogs = {
+  de: () => import('./locales/de.js'),
+  fr: () => import('./locales/fr.js'),
+  es: () => import('./locales/es.js'),
+  ja: () => import('./locales/ja.js'),
+  ar: () => import('./locales/ar.js'),
+};
+
 /** @type {Promise<void> | null} */
 let loading = null;
 let loaded = false;
@@ -41,8 +51,12 @@ export function preload() {
  */
 export async function connect(options) {
   await preload();
+  // The wasm names the locale (the `locale` option, else navigator.languages); a catalog
+  // that cannot be loaded leaves the modal in English rather than failing the connection.
+  const load = catalogs[wasm.locale(options)];
+  const catalog = load && (await load().then((module) => module.default, () => undefined));
   try {
-    return await wasm.connect(options);
+    return await wasm.connect(options, catalog);
   } catch (raw) {
     throw toConnectError(raw);
   }

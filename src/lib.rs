@@ -24,7 +24,20 @@ mod web;
 #[doc(hidden)]
 pub use web::validate::validate as validate_js;
 
-/// The `connect()` JavaScript export, reachable from Rust for the browser tests.
+/// The `connect()` JavaScript export without a locale catalog (English), for the browser
+/// tests.
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
-pub use web::api::connect as connect_js;
+pub fn connect_js(options: wasm_bindgen::JsValue) -> js_sys::Promise {
+    web::api::connect(options, wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// The `connect()` JavaScript export with a locale catalog, for the browser tests.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use web::api::connect as connect_with_catalog_js;
+
+/// The `locale()` JavaScript export, for the browser tests.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use web::api::locale as locale_js;

@@ -5,6 +5,7 @@
 mod modal_support;
 
 use entra_connect::connect_js as connect;
+use entra_connect::connect_with_catalog_js as connect_with_catalog;
 use js_sys::{Array, Promise};
 use modal_support::*;
 use wasm_bindgen::prelude::*;
@@ -421,6 +422,39 @@ async fn messages_override_texts_and_unknown_keys_are_ignored() {
     close_open_modal(promise).await;
 }
 
+// The translated catalogs, compiled into this test from the SDK's sources: the wasm has
+// English only, and the package entry passes the other catalogs (`pkg/locales/*.js`,
+// generated from the same files) to `connect`, as these tests do. (`use super::Msg` in
+// each catalog resolves to the import below.)
+use entra_connect::messages::Msg;
+#[path = "../src/messages/ar.rs"]
+mod ar;
+#[path = "../src/messages/de.rs"]
+mod de;
+#[path = "../src/messages/es.rs"]
+mod es;
+#[path = "../src/messages/fr.rs"]
+mod fr;
+#[path = "../src/messages/ja.rs"]
+mod ja;
+
+/// The `{ key: text }` object of a language tag, as `locales/<tag>.js` exports it.
+fn catalog(tag: &str) -> JsValue {
+    let text: fn(Msg) -> &'static str = match tag {
+        "ar" => ar::text,
+        "de" => de::text,
+        "es" => es::text,
+        "fr" => fr::text,
+        "ja" => ja::text,
+        _ => return JsValue::UNDEFINED,
+    };
+    let pairs: Vec<(&str, JsValue)> = Msg::ALL
+        .iter()
+        .map(|&msg| (msg.key(), text(msg).into()))
+        .collect();
+    object(&pairs)
+}
+
 #[wasm_bindgen_test]
 async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
     for (tag, lang, title_start, dir) in [
@@ -431,7 +465,15 @@ async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
         ("ja-JP", "ja", "Microsoft Entra ID に接続", "ltr"),
         ("ar-EG", "ar", "الربط", "rtl"),
     ] {
-        let promise = connect(options(&[("locale", tag.into())]));
+        let options = options(&[("locale", tag.into())]);
+        assert_eq!(
+            entra_connect::locale_js(options.clone())
+                .as_string()
+                .as_deref(),
+            Some(lang),
+            "{tag}"
+        );
+        let promise = connect_with_catalog(options, catalog(lang));
         let host = host().unwrap();
         assert_eq!(host.get_attribute("lang").as_deref(), Some(lang), "{tag}");
         assert_eq!(host.get_attribute("dir").as_deref(), Some(dir), "{tag}");
@@ -452,6 +494,30 @@ async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
     if first.starts_with("en") {
         assert_eq!(host().unwrap().get_attribute("lang").as_deref(), Some("en"));
     }
+    close_open_modal(promise).await;
+}
+
+#[wasm_bindgen_test]
+async fn without_its_catalog_a_locale_falls_back_to_english_and_says_so() {
+    // A host using the wasm without the package entry, or a catalog chunk that failed to load.
+    let promise = connect(options(&[("locale", "de".into())]));
+    let host = host().unwrap();
+    assert_eq!(host.get_attribute("lang").as_deref(), Some("en"));
+    assert!(
+        text_of("#title").starts_with("Connect"),
+        "{}",
+        text_of("#title")
+    );
+    close_open_modal(promise).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_partial_catalog_keeps_english_for_the_texts_it_lacks() {
+    let catalog = object(&[("submit", "Verbinden".into())]);
+    let promise = connect_with_catalog(options(&[("locale", "de".into())]), catalog);
+    assert_eq!(host().unwrap().get_attribute("lang").as_deref(), Some("de"));
+    assert_eq!(text_of("button[type=submit]"), "Verbinden");
+    assert_eq!(text_of("button[data-action=cancel]"), "Cancel");
     close_open_modal(promise).await;
 }
 

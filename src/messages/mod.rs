@@ -2,16 +2,27 @@
 //! Japanese and Arabic, as plain Rust (no web APIs), so the reference backend can reuse the
 //! English explanations of rule codes ([`english_text`]).
 //!
+//! Only English is compiled into the browser build: the other catalogs cost about 10 KB
+//! gzipped that an English form never needs. `cargo xtask build` writes each of them as an
+//! ES module (`pkg/locales/de.js`, built natively from these same `match`es) that the package
+//! entry imports when a modal opens in that language and hands to the wasm, which puts it
+//! on top of English with [`Texts::set`].
+//!
 //! Each locale is a `match` over [`Msg`] with no wildcard arm, so the compiler refuses a
 //! catalog that forgets a message. Hosts override any text through the `messages` option,
 //! keyed by [`Msg::key`]. Texts may hold placeholders (`{appName}`, `{tenant}`,
 //! `{seconds}`, `{fields}`) that [`fill`] replaces.
 
+#[cfg(not(target_arch = "wasm32"))]
 mod ar;
+#[cfg(not(target_arch = "wasm32"))]
 mod de;
 mod en;
+#[cfg(not(target_arch = "wasm32"))]
 mod es;
+#[cfg(not(target_arch = "wasm32"))]
 mod fr;
+#[cfg(not(target_arch = "wasm32"))]
 mod ja;
 
 use crate::rules::Code;
@@ -347,7 +358,9 @@ impl Msg {
     }
 }
 
-/// The text of `msg` in `locale`.
+/// The text of `msg` in `locale` (native builds only: the browser build has English only,
+/// see the module documentation).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn text(locale: Locale, msg: Msg) -> &'static str {
     match locale {
         Locale::En => en::text(msg),
@@ -391,19 +404,32 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
     out
 }
 
+/// The built-in text of `msg`: the locale's own natively, English in the browser build
+/// (where [`Texts`] receives the other catalogs through [`Texts::set`]).
+fn built_in(locale: Locale, msg: Msg) -> &'static str {
+    #[cfg(not(target_arch = "wasm32"))]
+    return text(locale, msg);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = locale;
+        en::text(msg)
+    }
+}
+
 /// The texts of one modal: a locale's catalog with the host's `messages` overrides on top.
 #[derive(Clone, Debug, Default)]
 pub struct Texts {
     locale: Locale,
-    overrides: Vec<(Msg, String)>,
+    /// Replaced texts, indexed by `Msg as usize` (empty until the first [`Texts::set`]).
+    replaced: Vec<Option<String>>,
 }
 
 impl Texts {
-    /// The catalog of `locale`, without overrides.
+    /// The built-in catalog of `locale`, without overrides.
     pub fn new(locale: Locale) -> Texts {
         Texts {
             locale,
-            overrides: Vec::new(),
+            replaced: Vec::new(),
         }
     }
 
@@ -412,22 +438,27 @@ impl Texts {
         self.locale
     }
 
-    /// Replaces the text of `msg` (a later override of the same key wins).
+    /// Replaces the text of `msg` (a later text for the same message wins).
     pub fn set(&mut self, msg: Msg, text: String) {
-        self.overrides.retain(|(known, _)| *known != msg);
-        self.overrides.push((msg, text));
+        if self.replaced.is_empty() {
+            self.replaced.resize(Msg::ALL.len(), None);
+        }
+        if let Some(slot) = self.replaced.get_mut(msg as usize) {
+            *slot = Some(text);
+        }
     }
 
-    /// The text of `msg`: the host's override, else the catalog's.
+    /// The text of `msg`: a replaced one, else the built-in one.
     pub fn get(&self, msg: Msg) -> &str {
-        self.overrides
-            .iter()
-            .find(|(known, _)| *known == msg)
-            .map_or_else(|| text(self.locale, msg), |(_, text)| text.as_str())
+        match self.replaced.get(msg as usize) {
+            Some(Some(text)) => text,
+            _ => built_in(self.locale, msg),
+        }
     }
 }
 
-#[cfg(test)]
+// The translated catalogs are native only, and so are their tests.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -475,6 +506,23 @@ mod tests {
     fn invalid_secret_text_mentions_secret_id_versus_value() {
         let english = text(Locale::En, Msg::InvalidSecret);
         assert!(english.contains("Value") && english.contains("Secret ID"));
+    }
+
+    #[test]
+    fn messages_are_indexed_by_their_catalog_position() {
+        for (index, &msg) in Msg::ALL.iter().enumerate() {
+            assert_eq!(msg as usize, index, "{msg:?}");
+        }
+    }
+
+    #[test]
+    fn set_texts_replace_the_built_in_ones_and_the_rest_stay() {
+        // What the browser build does with a catalog loaded from pkg/locales/.
+        let mut texts = Texts::new(Locale::Fr);
+        assert_eq!(texts.get(Msg::Cancel), text(Locale::Fr, Msg::Cancel));
+        texts.set(Msg::Submit, "Connecter".to_string());
+        assert_eq!(texts.get(Msg::Submit), "Connecter");
+        assert_eq!(texts.get(Msg::Done), text(Locale::Fr, Msg::Done));
     }
 
     #[test]

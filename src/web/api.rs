@@ -15,13 +15,16 @@ use crate::protocol::Failure;
 /// rejects with a plain `ConnectError` object (`invalid_options`, `already_open`,
 /// `cancelled`, `aborted`, `session_expired`, `network`, `timeout`, `server`).
 ///
+/// `catalog` is the `{ key: text }` object of the locale [`locale`] named, which the package
+/// entry loads from `locales/<tag>.js`; without it the modal speaks English.
+///
 /// # Examples
 ///
 /// ```js
 /// const connection = await connect({ endpoint: '/api/entra/connections', sessionToken });
 /// ```
 #[wasm_bindgen(js_name = connect)]
-pub fn connect(options: JsValue) -> Promise {
+pub fn connect(options: JsValue, catalog: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     let Some((resolve, reject)) = settle else {
@@ -34,7 +37,7 @@ pub fn connect(options: JsValue) -> Promise {
             "Another connect() dialog is already open",
         ))
     } else {
-        match options::read(&options) {
+        match options::read(&options, &catalog) {
             Err(options::OptionError(message)) => {
                 Some(error_object(ErrorCode::InvalidOptions, &message))
             }
@@ -59,6 +62,15 @@ pub fn connect(options: JsValue) -> Promise {
         let _ = reject.call1(&JsValue::NULL, &rejection);
     }
     promise
+}
+
+/// `locale(options)`: the language tag (`en`, `de`, `fr`, `es`, `ja`, `ar`) the modal will
+/// speak for these options, so the package entry can load that catalog before `connect`.
+/// Options `connect` would refuse give `en` (`connect` then rejects them).
+#[wasm_bindgen(js_name = locale)]
+pub fn locale(options: JsValue) -> JsValue {
+    let locale = options::requested_locale(&options).unwrap_or_default();
+    JsValue::from_str(locale.tag())
 }
 
 /// `{ name: "ConnectError", code, message }`.

@@ -154,8 +154,9 @@ fn opt_object(object: &JsValue, key: &str) -> Result<Option<JsValue>, OptionErro
     Ok(Some(value))
 }
 
-/// Reads and checks the options object.
-pub(crate) fn read(options: &JsValue) -> Result<Config, OptionError> {
+/// Reads and checks the options object; `catalog` holds the texts of a locale other than
+/// English (see [`read_texts`]).
+pub(crate) fn read(options: &JsValue, catalog: &JsValue) -> Result<Config, OptionError> {
     if !options.is_object() || options.is_function() {
         return fail(&["options must be an object"]);
     }
@@ -214,7 +215,7 @@ pub(crate) fn read(options: &JsValue) -> Result<Config, OptionError> {
         }
     };
 
-    let texts = read_texts(options)?;
+    let texts = read_texts(options, catalog)?;
 
     let theme = match opt_string(options, "theme", "theme")?.as_deref() {
         None | Some("auto") => Theme::Auto,
@@ -511,27 +512,45 @@ fn read_permissions(options: &JsValue) -> Result<Vec<String>, OptionError> {
     Ok(permissions)
 }
 
-fn read_texts(options: &JsValue) -> Result<Texts, OptionError> {
-    let locale = match opt_string(options, "locale", "locale")? {
-        Some(tag) => Locale::negotiate([tag.as_str()]),
-        None => {
-            let navigator = get(&js_sys::global(), "navigator");
-            let languages = get(&navigator, "languages");
-            let tags: Vec<String> = if Array::is_array(&languages) {
-                Array::from(&languages)
-                    .iter()
-                    .filter_map(|tag| tag.as_string())
-                    .collect()
-            } else {
-                get(&navigator, "language")
-                    .as_string()
-                    .into_iter()
-                    .collect()
-            };
-            Locale::negotiate(tags.iter().map(String::as_str))
-        }
+/// The locale the modal speaks: the `locale` option, else the browser's
+/// `navigator.languages`, by primary language, else English. The package entry asks the
+/// same question first (the `locale` export) to load the catalog it passes to `connect`.
+pub(crate) fn requested_locale(options: &JsValue) -> Result<Locale, OptionError> {
+    if let Some(tag) = opt_string(options, "locale", "locale")? {
+        return Ok(Locale::negotiate([tag.as_str()]));
+    }
+    let navigator = get(&js_sys::global(), "navigator");
+    let languages = get(&navigator, "languages");
+    let tags: Vec<String> = if Array::is_array(&languages) {
+        Array::from(&languages)
+            .iter()
+            .filter_map(|tag| tag.as_string())
+            .collect()
+    } else {
+        get(&navigator, "language")
+            .as_string()
+            .into_iter()
+            .collect()
     };
+    Ok(Locale::negotiate(tags.iter().map(String::as_str)))
+}
+
+/// The texts: English, or the requested locale's `catalog` (`{ key: text }`, loaded by the
+/// package entry) on top of it, then the host's `messages`. Without a catalog the modal
+/// speaks English, and says so in its `lang`.
+fn read_texts(options: &JsValue, catalog: &JsValue) -> Result<Texts, OptionError> {
+    let mut locale = requested_locale(options)?;
+    if locale != Locale::En && !catalog.is_object() {
+        locale = Locale::En;
+    }
     let mut texts = Texts::new(locale);
+    if locale != Locale::En {
+        for &msg in Msg::ALL {
+            if let Some(text) = get(catalog, msg.key()).as_string() {
+                texts.set(msg, text);
+            }
+        }
+    }
     let Some(messages) = opt_object(options, "messages")? else {
         return Ok(texts);
     };

@@ -29,7 +29,7 @@ test('the version is the workspace version of Cargo.toml', () => {
   assert.equal(manifest.version, version);
 });
 
-test('npm pack holds the entry, the glue, the wasm, the declarations and the README only', async () => {
+test('npm pack holds the entry, the glue, the wasm, the locale catalogs, the declarations and the README only', async () => {
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', pkgDir], { cwd: repoRoot });
   const files = JSON.parse(stdout)[0].files.map((f) => f.path).sort();
   assert.deepEqual(
@@ -40,6 +40,11 @@ test('npm pack holds the entry, the glue, the wasm, the declarations and the REA
       'entra_connect_bg.wasm',
       'index.d.ts',
       'index.js',
+      'locales/ar.js',
+      'locales/de.js',
+      'locales/es.js',
+      'locales/fr.js',
+      'locales/ja.js',
       'package.json',
       'react.d.ts',
       'react.js',

@@ -109,10 +109,26 @@ pub fn package(optimize: bool) -> Result {
             file_len(&glue_wasm),
             util::seconds(step.elapsed())
         );
+
+        util::header("minify: short import names, terser on the glue");
+        let step = Instant::now();
+        let glue_js = glue.join("entra_connect.js");
+        let renamed = crate::minify::import_names(&glue_wasm, &glue_js)?;
+        crate::minify::javascript(&[&glue_js])?;
+        eprintln!(
+            "   {renamed} imports renamed; wasm {} bytes, glue {} bytes, took {}",
+            file_len(&glue_wasm),
+            file_len(&glue_js),
+            util::seconds(step.elapsed())
+        );
     }
 
     util::header("assemble pkg/");
     assemble(&glue)?;
+    if optimize {
+        // The readable source stays in pkg-template/; the package ships it minified.
+        crate::minify::javascript(&[&pkg_dir().join("index.js")])?;
+    }
     eprintln!(
         "built {} (version {}) in {}",
         pkg_dir().display(),
@@ -135,6 +151,7 @@ fn assemble(glue: &Path) -> Result {
     let template = root().join("pkg-template");
     util::copy_tree(&template, &pkg)?;
     util::copy_tree(glue, &pkg)?;
+    crate::locales::write(&pkg)?;
 
     let manifest_path = pkg.join("package.json");
     let manifest = util::read_text(&manifest_path)?;

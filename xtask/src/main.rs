@@ -4,6 +4,8 @@
 mod build;
 mod demo;
 mod fuzz;
+mod locales;
+mod minify;
 mod setup;
 mod size;
 mod test;

@@ -156,10 +156,9 @@ pub(crate) fn open(config: Config, resolve: Function, reject: Function) {
     styles::adopt(&view.shadow, &config.appearance);
     let parent: Element = match &config.container {
         Some(container) => container.clone(),
-        None => document.body().map_or_else(
-            || document.document_element().unwrap_throw(),
-            Into::into,
-        ),
+        None => document
+            .body()
+            .map_or_else(|| document.document_element().unwrap_throw(), Into::into),
     };
     let modal_mode = config.container.is_none();
     if modal_mode {
