@@ -2,6 +2,7 @@
 
 pub(crate) mod api;
 mod dom;
+mod heap;
 mod modal;
 mod options;
 pub(crate) mod transport;
