@@ -382,10 +382,8 @@ pub fn english_text(code: Code) -> &'static str {
 pub fn fill(template: &str, name: &str, value: &str) -> String {
     let mut out = String::with_capacity(template.len() + value.len());
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let (before, from_brace) = rest.split_at(start);
+    while let Some((before, after_brace)) = rest.split_once('{') {
         out.push_str(before);
-        let after_brace = from_brace.get(1..).unwrap_or("");
         match after_brace
             .strip_prefix(name)
             .and_then(|tail| tail.strip_prefix('}'))

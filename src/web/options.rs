@@ -208,7 +208,10 @@ pub(crate) fn read(options: &JsValue, catalog: &JsValue) -> Result<Config, Optio
         None => None,
         Some(name) => {
             let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 {
+            // Characters, counted as the bytes that start one (`chars().count()` brings
+            // in a 1 KB vectorised counter).
+            let characters = name.bytes().filter(|b| (b & 0xC0) != 0x80).count();
+            if name.is_empty() || characters > 100 {
                 return fail(&["appName must be a non-empty string of at most 100 characters"]);
             }
             Some(name.to_string())
@@ -373,8 +376,8 @@ pub(crate) fn check_url(name: &str, url: &str, page_is_https: bool) -> Result<()
     let scheme_end = url.find([':', '/', '?', '#']);
     let rest = match scheme_end {
         Some(index) if url.as_bytes().get(index) == Some(&b':') => {
-            let (scheme, rest) = url.split_at(index);
-            let rest = rest.get(1..).unwrap_or("");
+            let scheme = url.get(..index).unwrap_or("");
+            let rest = url.get(index + 1..).unwrap_or("");
             if scheme.eq_ignore_ascii_case("https") {
                 return Ok(());
             }
@@ -651,7 +654,7 @@ pub(crate) fn is_safe_length(value: &str) -> bool {
     let unit_at = value
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(value.len());
-    let (number, unit) = value.split_at(unit_at);
+    let (number, unit) = value.split_at_checked(unit_at).unwrap_or((value, ""));
     let mut parts = number.split('.');
     let whole = parts.next().unwrap_or("");
     let fraction = parts.next();
