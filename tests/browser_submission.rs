@@ -107,6 +107,28 @@ async fn success_resolves_at_once_lists_permissions_and_sends_the_contract() {
         "",
         "secret cleared after success"
     );
+    // The tenant ID is isolated from the sentence's direction (a GUID read in Arabic).
+    assert_eq!(text_of("#success-text bdi"), TENANT);
+    // Missing permissions come with the admin consent button, which opens the consent URL.
+    let opened = Array::new();
+    let restore_open = function(
+        "opened",
+        "const original = window.open; window.open = (...args) => { opened.push(args); return null; }; return () => { window.open = original; };",
+    )
+    .call1(&JsValue::NULL, &opened)
+    .unwrap();
+    click("[data-view=success] button[data-action=consent]");
+    restore_open
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert_eq!(opened.length(), 1);
+    let url = Array::from(&opened.get(0)).get(0).as_string().unwrap();
+    assert!(
+        url.contains("/v2.0/adminconsent?client_id=") && url.contains(CLIENT),
+        "{url}"
+    );
+    assert!(host().is_some(), "the success view stays open");
 
     // Events: no secret anywhere.
     assert_eq!(events.types(), ["open", "submit", "success"]);
@@ -133,6 +155,10 @@ async fn the_success_view_closes_by_itself_after_a_few_seconds() {
     fill_valid();
     submit_and_settle().await;
     JsFuture::from(promise).await.unwrap();
+    assert!(
+        try_find("[data-view=success] [data-action=consent]").is_none(),
+        "no consent button when no permission is missing"
+    );
     sleep(4000).await;
     assert!(host().is_some(), "still shown after 4 s");
     sleep(2600).await;

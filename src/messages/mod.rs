@@ -414,6 +414,24 @@ fn built_in(locale: Locale, msg: Msg) -> &'static str {
     }
 }
 
+/// `template` split around its first `{name}` placeholder, for a value that goes into an
+/// element of its own (a `<bdi>`); `None` when the template has no such placeholder.
+pub fn split_at_placeholder<'a>(template: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
+    let mut searched = 0;
+    while let Some(brace) = template.get(searched..)?.find('{') {
+        let at = searched + brace;
+        let after = template.get(at + 1..)?;
+        if let Some(rest) = after
+            .strip_prefix(name)
+            .and_then(|tail| tail.strip_prefix('}'))
+        {
+            return Some((template.get(..at)?, rest));
+        }
+        searched = at + 1;
+    }
+    None
+}
+
 /// The texts of one modal: a locale's catalog with the host's `messages` overrides on top.
 #[derive(Clone, Debug, Default)]
 pub struct Texts {
@@ -586,6 +604,24 @@ mod tests {
         assert_eq!(fill("{appName", "appName", "x"), "{appName");
         assert_eq!(fill("ends with {", "a", "x"), "ends with {");
     }
+    #[test]
+    fn split_at_placeholder_finds_only_the_named_placeholder() {
+        assert_eq!(
+            split_at_placeholder("Connected to {tenant}.", "tenant"),
+            Some(("Connected to ", "."))
+        );
+        assert_eq!(
+            split_at_placeholder("{x} {tenant}", "tenant"),
+            Some(("{x} ", ""))
+        );
+        assert_eq!(
+            split_at_placeholder("تم الربط بـ {tenant}", "tenant"),
+            Some(("تم الربط بـ ", ""))
+        );
+        assert_eq!(split_at_placeholder("{tenant", "tenant"), None);
+        assert_eq!(split_at_placeholder("no placeholder", "tenant"), None);
+    }
+
     #[test]
     fn overrides_replace_only_their_key() {
         let mut texts = Texts::new(Locale::De);

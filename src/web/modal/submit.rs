@@ -11,7 +11,7 @@ use super::super::transport::{self, Credentials, Submission};
 use super::form::{self, number};
 use super::{after, close, current_with_id, t, Modal, Outcome, Phase, Timer, SUCCESS_DISMISS_MS};
 use crate::error::ErrorCode;
-use crate::messages::{fill, Msg};
+use crate::messages::{fill, split_at_placeholder, Msg};
 use crate::protocol::{decimal, ms_to_secs_ceil, Connection, Failure};
 use crate::rules::Field;
 
@@ -165,10 +165,17 @@ fn show_success(modal: &Modal, connection: &Connection, missing: &[String]) {
     text(&title, t(modal, Msg::SuccessTitle));
     let sentence = child(pane, "p", "lead");
     set(&sentence, "id", "success-text");
-    text(
-        &sentence,
-        &fill(t(modal, Msg::SuccessText), "tenant", &connection.tenant_id),
-    );
+    let template = t(modal, Msg::SuccessText);
+    match split_at_placeholder(template, "tenant") {
+        // The tenant ID in a <bdi>: in a right-to-left sentence a GUID's hyphen-separated
+        // groups would otherwise be reordered by the bidirectional algorithm.
+        Some((before, after)) => {
+            text(&sentence, before);
+            text(&child(&sentence, "bdi", ""), &connection.tenant_id);
+            let _ = sentence.append_with_str_1(after);
+        }
+        None => text(&sentence, template),
+    }
     let lists = child(pane, "div", "lists");
     let granted = &connection.granted_permissions;
     text(&child(&lists, "h3", ""), t(modal, Msg::GrantedTitle));
@@ -181,6 +188,11 @@ fn show_success(modal: &Modal, connection: &Connection, missing: &[String]) {
         text(&child(&lists, "h3", ""), t(modal, Msg::MissingTitle));
         permission_list(&lists, missing, "chips missing");
         text(&child(&lists, "p", "note"), t(modal, Msg::MissingHint));
+        // The way to grant them, as in the form (same action, same consent URL).
+        let consent = child(&lists, "button", "btn");
+        set(&consent, "type", "button");
+        set(&consent, "data-action", "consent");
+        text(&consent, t(modal, Msg::ConsentButton));
     }
     let buttons = child(pane, "div", "buttons");
     let done = child(&buttons, "button", "btn primary");
