@@ -75,7 +75,7 @@ try {
   const counters = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const dom = await cdp.send('Memory.getDOMCounters');
-    const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    const { usedSize: heap } = await cdp.send('Runtime.getHeapUsage');
     const wasm = await page.evaluate('window.wasmMemoryBytes()');
     return { nodes: dom.nodes, listeners: dom.jsEventListeners, heap, wasm };
   };

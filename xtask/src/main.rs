@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's build, demo, test and size chores, in Rust so they
 //! run the same on every machine. One module per task; `setup` installs missing tools.
 
+mod bench;
 mod build;
 mod demo;
 mod fuzz;
@@ -22,7 +23,12 @@ tasks:
                        build pkg/, run the reference backend on http://127.0.0.1:8080
                        (FLAGS go to entra-connect-server, e.g. -- --entra-emulator)
   test [LAYER...]      every test layer in order: fmt clippy native wasm package e2e consumers
-  size                 gzip and brotli sizes of every runtime file in pkg/
+  size                 gzip and brotli sizes of every runtime file in pkg/, and the
+                       English form's total against its 60 KB budget
+  bench [--runs N] [--cycles N] [--requests N] [--no-build] [--no-load]
+                       release build, then sizes, open latency (cold/warm) against a
+                       vanilla modal, leaks over open/close cycles, validate() rate,
+                       keystroke feedback, and the backend load run; prints figures
   fuzz [--cases N] [--requests M]
                        the rules, protocol and backend request property tests in release
                        mode at high case counts; prints the number of executions
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         "demo" => demo::run_task(rest),
         "test" => test::run_task(rest),
         "size" => size::run_task(rest),
+        "bench" => bench::run_task(rest),
         "fuzz" => fuzz::run_task(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

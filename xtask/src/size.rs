@@ -17,11 +17,23 @@ struct FileSize {
     brotli: usize,
 }
 
+/// What a page downloads before the English form can be used: the entry, the glue and
+/// the wasm (translations are loaded on demand, the React hook only by React apps).
+pub const ENGLISH_FORM: &[&str] = &["index.js", "entra_connect.js", "entra_connect_bg.wasm"];
+
+/// The size budget of [`ENGLISH_FORM`], gzipped (issue 7: 60 KB).
+pub const ENGLISH_FORM_BUDGET_GZIP: usize = 60 * 1024;
+
 /// `cargo xtask size`: needs a built `pkg/` (`cargo xtask build`).
 pub fn run_task(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
         return fail(format!("unknown option for `cargo xtask size`: {arg}"));
     }
+    report().map(drop)
+}
+
+/// Prints the size table of `pkg/` and returns the gzipped total of [`ENGLISH_FORM`].
+pub fn report() -> Result<usize> {
     let pkg = pkg_dir();
     if !pkg.join("package.json").exists() {
         return fail("pkg/ is not built: run `cargo xtask build` first");
@@ -45,7 +57,26 @@ pub fn run_task(args: &[String]) -> Result {
         });
     }
     print_table(&sizes);
-    Ok(())
+    let english: Vec<&FileSize> = sizes
+        .iter()
+        .filter(|s| ENGLISH_FORM.contains(&s.name.as_str()))
+        .collect();
+    let english_gzip = english.iter().map(|s| s.gzip).sum();
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10}   (budget {} gzip: {})",
+        "English form (entry+glue+wasm)",
+        english.iter().map(|s| s.raw).sum::<usize>(),
+        english_gzip,
+        english.iter().map(|s| s.brotli).sum::<usize>(),
+        ENGLISH_FORM_BUDGET_GZIP,
+        if english_gzip <= ENGLISH_FORM_BUDGET_GZIP {
+            "within"
+        } else {
+            "OVER"
+        },
+        width = 30,
+    );
+    Ok(english_gzip)
 }
 
 fn collect_runtime_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {

@@ -86,7 +86,13 @@ window.cycle = async (count) => {
         new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
       );
     } else if (path === 'close-button') root.querySelector('button[data-action="close"]').click();
-    else root.querySelector('[data-backdrop]').dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    else {
+      // A click on the dim layer (`.backdrop`): the press must start there too, so that
+      // a drag out of an input never closes the modal.
+      const backdrop = root.querySelector('.backdrop');
+      backdrop.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, composed: true }));
+      backdrop.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    }
     const error = await settled;
     seen[error?.code] = (seen[error?.code] || 0) + 1;
     if (sdkHost()) throw new Error('modal still in the document after closing by ' + path);
