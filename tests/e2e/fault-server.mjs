@@ -180,17 +180,19 @@ export async function startFaultServer({ pkgDir, pageScript }) {
           request.bytesWritten = req.socket?.bytesWritten ?? res.socket?.bytesWritten;
           request.finished = res.writableFinished;
         });
-        // 10 MB, written as fast as the socket takes it; the client is expected to hang up early.
+        // 10 MB in 64 KB chunks, one every 20 ms (3.2 s in all), so that what left the server
+        // measures when the client hung up, not how much the loopback socket buffers hold
+        // (several MB, which a loaded machine fills before the page even reads).
         let left = 160;
         const pump = () => {
-          while (left > 0) {
-            left -= 1;
-            if (!res.write(chunk)) {
-              res.once('drain', pump);
-              return;
-            }
+          if (res.destroyed) return;
+          if (left === 0) {
+            res.end();
+            return;
           }
-          res.end();
+          left -= 1;
+          res.write(chunk);
+          setTimeout(pump, 20);
         };
         pump();
         return;
