@@ -4,6 +4,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::dom::put;
 use crate::rules::{self, Field, FieldCheck, Input};
 
 /// `validate({ tenantId, clientId, clientSecret, scope, cloud })`: missing, `undefined`
@@ -37,14 +38,14 @@ pub fn validate(input: JsValue) -> Result<JsValue, JsValue> {
         cloud: &cloud,
     });
 
+    // Setting keys on fresh plain objects cannot fail, so no error paths here.
     let fields = Object::new();
     for (field, check) in report.fields() {
-        let object = field_object(check)?;
-        Reflect::set(&fields, &field.js_name().into(), &object)?;
+        put(&fields, field.js_name(), &field_object(check));
     }
     let result = Object::new();
-    Reflect::set(&result, &"valid".into(), &report.is_valid().into())?;
-    Reflect::set(&result, &"fields".into(), &fields)?;
+    put(&result, "valid", &report.is_valid().into());
+    put(&result, "fields", &fields);
     Ok(result.into())
 }
 
@@ -63,20 +64,16 @@ fn read_field(input: &JsValue, field: Field) -> Result<String, JsValue> {
 }
 
 /// `{ error?, warning?, normalized }`; the optional keys are absent when there is none.
-fn field_object(check: &FieldCheck) -> Result<Object, JsValue> {
+fn field_object(check: &FieldCheck) -> Object {
     let object = Object::new();
     if let Some(code) = check.error {
-        Reflect::set(&object, &"error".into(), &code.as_str().into())?;
+        put(&object, "error", &code.as_str().into());
     }
     if let Some(code) = check.warning {
-        Reflect::set(&object, &"warning".into(), &code.as_str().into())?;
+        put(&object, "warning", &code.as_str().into());
     }
-    Reflect::set(
-        &object,
-        &"normalized".into(),
-        &check.normalized.as_str().into(),
-    )?;
-    Ok(object)
+    put(&object, "normalized", &check.normalized.as_str().into());
+    object
 }
 
 /// A `TypeError`: `prefix`, then the field name followed by " must be a string" when a

@@ -99,6 +99,8 @@ pub fn package(optimize: bool) -> Result {
         run(util::command(&wasm_opt)
             .arg(&glue_wasm)
             .arg("-Oz")
+            // Repeat while it still shrinks; browsers ignore the target features section.
+            .args(["--converge", "--strip-target-features"])
             .args(WASM_FEATURES)
             .arg("-o")
             .arg(&optimized))?;
@@ -116,7 +118,7 @@ pub fn package(optimize: bool) -> Result {
         let renamed = crate::minify::import_names(&glue_wasm, &glue_js)?;
         crate::minify::javascript(&[&glue_js])?;
         eprintln!(
-            "   {renamed} imports renamed; wasm {} bytes, glue {} bytes, took {}",
+            "   {renamed} imports and exports renamed; wasm {} bytes, glue {} bytes, took {}",
             file_len(&glue_wasm),
             file_len(&glue_js),
             util::seconds(step.elapsed())

@@ -5,38 +5,59 @@
 //!   digits>`, once in the wasm's import section and once in the glue's import object. The
 //!   hashes do not compress (about 2 KB gzipped for 140 imports); both sides are renamed to
 //!   `_0`, `_1`, ... together, and a name that is not found exactly once in the glue is kept;
+//!   the same for the hashed names of the closure trampolines the glue calls (`wasm.<name>(`);
 //! - JavaScript: the glue and the package entry go through terser (npm, pinned in
 //!   tests/package.json): comments out, locals mangled, exports and property names kept.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use crate::util::{self, fail, root, Failure, Result};
 
-/// Renames the imports of `wasm` that come from the glue module, in `wasm` and `glue`.
-/// Returns how many were renamed.
+/// Renames the imports of `wasm` that come from the glue module, and the hashed closure
+/// exports the glue calls, in `wasm` and `glue`. Returns how many were renamed.
 pub fn import_names(wasm: &Path, glue: &Path) -> Result<usize> {
     let bytes = std::fs::read(wasm)?;
-    let mut js = util::read_text(glue)?;
-    let mut renamed = 0;
-    let rewritten = rewrite_imports(&bytes, |module, name| {
-        // Only the glue's own module ("./entra_connect_bg.js"), and only names the glue
-        // defines exactly once as `name: function`.
-        if !module.ends_with("_bg.js") || js.matches(name).count() != 1 {
-            return None;
-        }
-        let key = format!("{name}: function");
-        if !js.contains(&key) {
-            return None;
-        }
-        let short = short_name(renamed);
-        js = js.replacen(&key, &format!("{short}: function"), 1);
-        renamed += 1;
-        Some(short)
-    })
+    let js = RefCell::new(util::read_text(glue)?);
+    let renamed = std::cell::Cell::new(0);
+    let rewritten = rewrite_names(
+        &bytes,
+        |module, name| {
+            // Only the glue's own module ("./entra_connect_bg.js"), and only names the glue
+            // defines exactly once as `name: function`.
+            let mut js = js.borrow_mut();
+            let key = format!("{name}: function");
+            if !module.ends_with("_bg.js") || js.matches(name).count() != 1 || !js.contains(&key) {
+                return None;
+            }
+            let short = short_name(renamed.get());
+            *js = js.replacen(&key, &format!("{short}: function"), 1);
+            renamed.set(renamed.get() + 1);
+            Some(short)
+        },
+        |name| {
+            // wasm-bindgen's closure trampolines (`..._invoke__h<16 hex digits>`), called by
+            // the glue once as `wasm.<name>(`; every other export keeps its name.
+            let bytes = name.as_bytes();
+            let hashed = bytes.len() > 19
+                && bytes[bytes.len() - 19..bytes.len() - 16] == *b"__h"
+                && bytes[bytes.len() - 16..].iter().all(u8::is_ascii_hexdigit);
+            let mut js = js.borrow_mut();
+            let call = format!(".{name}(");
+            // (The glue also names its JavaScript wrapper after it; terser renames that.)
+            if !hashed || js.matches(&call).count() != 1 {
+                return None;
+            }
+            let short = format!("_e{}", short_name(renamed.get()));
+            *js = js.replacen(&call, &format!(".{short}("), 1);
+            renamed.set(renamed.get() + 1);
+            Some(short)
+        },
+    )
     .map_err(|why| Failure(format!("{}: {why}", wasm.display())))?;
     std::fs::write(wasm, rewritten)?;
-    std::fs::write(glue, js)?;
-    Ok(renamed)
+    std::fs::write(glue, js.into_inner())?;
+    Ok(renamed.get())
 }
 
 /// `_0`, `_1`, ..., `_z`, `_10`, ...: valid identifiers, never reserved words.
@@ -58,9 +79,20 @@ fn short_name(index: usize) -> String {
 
 /// Copies a wasm module, replacing the field name of each import for which `rename(module,
 /// name)` gives a new one.
+#[cfg(test)]
 fn rewrite_imports(
     bytes: &[u8],
+    rename: impl FnMut(&str, &str) -> Option<String>,
+) -> std::result::Result<Vec<u8>, String> {
+    rewrite_names(bytes, rename, |_| None)
+}
+
+/// Copies a wasm module, renaming imports (`rename_import(module, name)`) and exports
+/// (`rename_export(name)`) where the functions give a new name.
+fn rewrite_names(
+    bytes: &[u8],
     mut rename: impl FnMut(&str, &str) -> Option<String>,
+    mut rename_export: impl FnMut(&str) -> Option<String>,
 ) -> std::result::Result<Vec<u8>, String> {
     if bytes.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
         return Err("not a wasm module (version 1)".into());
@@ -75,6 +107,27 @@ fn rewrite_imports(
             .get(start..start + size)
             .ok_or("a section runs past the end")?;
         reader.at = start + size;
+        if id == 7 {
+            let mut section = Vec::new();
+            let mut exports = Reader { bytes: body, at: 0 };
+            let count = exports.leb()?;
+            push_leb(&mut section, count);
+            for _ in 0..count {
+                let name = exports.name()?;
+                let kind = exports.byte()?;
+                let index = exports.leb()?;
+                push_name(&mut section, rename_export(name).as_deref().unwrap_or(name));
+                section.push(kind);
+                push_leb(&mut section, index);
+            }
+            if exports.at != body.len() {
+                return Err("unexpected bytes after the exports".into());
+            }
+            out.push(7);
+            push_leb(&mut out, section.len() as u64);
+            out.extend_from_slice(&section);
+            continue;
+        }
         if id != 2 {
             out.push(id);
             push_leb(&mut out, size as u64);
@@ -262,6 +315,35 @@ mod tests {
         // Renaming back gives the original module.
         let back = rewrite_imports(&out, |_, name| name.strip_suffix('!').map(str::to_string));
         assert_eq!(back.unwrap(), module);
+    }
+
+    #[test]
+    fn exports_are_renamed_with_their_kind_and_index() {
+        // (export "f__h0123456789abcdef" (func 3)) (export "memory" (memory 0))
+        let mut exports = vec![2];
+        push_name(&mut exports, "f__h0123456789abcdef");
+        exports.extend_from_slice(&[0, 3]);
+        push_name(&mut exports, "memory");
+        exports.extend_from_slice(&[2, 0]);
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        module.push(7);
+        push_leb(&mut module, exports.len() as u64);
+        module.extend_from_slice(&exports);
+        let out = rewrite_names(
+            &module,
+            |_, _| None,
+            |name| name.ends_with("cdef").then(|| "_e0".to_string()),
+        )
+        .unwrap();
+        let mut expected = vec![2];
+        push_name(&mut expected, "_e0");
+        expected.extend_from_slice(&[0, 3]);
+        push_name(&mut expected, "memory");
+        expected.extend_from_slice(&[2, 0]);
+        assert_eq!(
+            out[9..],
+            [&[expected.len() as u8], &expected[..]].concat()[..]
+        );
     }
 
     #[test]
