@@ -8,7 +8,7 @@
 //!   ([`protocol`]) and the error codes shown to JavaScript ([`error`]). The reference
 //!   backend links this core natively, so browser and server can never disagree;
 //! - a thin **browser shell** (compiled only for `wasm32`) that draws the modal with
-//!   `web-sys`, posts the credentials with `gloo-net`, and exports `connect()`,
+//!   `web-sys`, posts the credentials with `fetch()`, and exports `connect()`,
 //!   `validate()` and `preload()` to JavaScript.
 
 pub mod error;

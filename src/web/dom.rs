@@ -30,15 +30,31 @@ pub(crate) fn element(tag: &str) -> Element {
 pub(crate) fn child(parent: &Element, tag: &str, class: &str) -> Element {
     let node = element(tag);
     if !class.is_empty() {
-        node.set_class_name(class);
+        set(&node, "class", class);
     }
     let _ = parent.append_child(&node);
     node
 }
 
-/// Like [`child`], typed as an `HtmlElement` (every element we create is one).
-pub(crate) fn html_child(parent: &Element, tag: &str, class: &str) -> HtmlElement {
-    child(parent, tag, class).unchecked_into()
+/// A new element `tag` with `attributes` written `name=value;name=value` (values without
+/// `;`), appended to `parent`. One call and one string per element, rather than a call per
+/// attribute, keeps the modal's drawing code small (the attribute text compresses well).
+pub(crate) fn node(parent: &Element, tag: &str, attributes: &str) -> Element {
+    let node = element(tag);
+    for attribute in attributes.split(';') {
+        if let Some((name, value)) = attribute.split_once('=') {
+            set(&node, name, value);
+        }
+    }
+    let _ = parent.append_child(&node);
+    node
+}
+
+/// [`node`] with its text.
+pub(crate) fn text_node(parent: &Element, tag: &str, attributes: &str, words: &str) -> Element {
+    let node = node(parent, tag, attributes);
+    text(&node, words);
+    node
 }
 
 /// Sets an attribute (never fails for the names we use).
@@ -70,9 +86,9 @@ pub(crate) fn text_if_changed(node: &Element, value: &str) {
 
 /// Moves focus to `node`, if it is an element that can take it.
 pub(crate) fn focus(node: &Element) {
-    if let Some(node) = node.dyn_ref::<HtmlElement>() {
-        let _ = node.focus();
-    }
+    // `focus()` is on HTMLElement, SVGElement and MathMLElement alike; on an element
+    // without one the call throws, and the error is ignored.
+    let _ = node.unchecked_ref::<HtmlElement>().focus();
 }
 
 /// An event listener that removes itself when dropped (the ownership of
@@ -99,16 +115,18 @@ impl Drop for Listener {
 
 /// Listens to `event_type` on `target`, calling `handler(argument, event)` until the
 /// returned [`Listener`] is dropped. The listener is not passive, so a handler may call
-/// `preventDefault()`. Handlers are plain `fn`s with a `Copy` argument, so every listener
-/// of one argument type shares one closure type and its glue exists once in the wasm.
-pub(crate) fn listen<A: Copy + 'static>(
+/// `preventDefault()`. Handlers are plain `fn`s with a small argument (the modal's `Copy`
+/// event kind, the transport's `Rc` state), so every listener of one argument type shares
+/// one closure type and its glue exists once in the wasm.
+pub(crate) fn listen<A: Clone + 'static>(
     target: &EventTarget,
     event_type: &'static str,
     capture: bool,
     handler: fn(A, &Event),
     argument: A,
 ) -> Listener {
-    let callback = Closure::<dyn Fn(Event)>::new(move |event: Event| handler(argument, &event));
+    let callback =
+        Closure::<dyn Fn(Event)>::new(move |event: Event| handler(argument.clone(), &event));
     let _ = target.add_event_listener_with_callback_and_bool(
         event_type,
         callback.as_ref().unchecked_ref(),

@@ -15,13 +15,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
-use std::pin::pin;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use wasm_bindgen_futures::JsFuture;
@@ -29,6 +27,7 @@ use web_sys::{
     AbortController, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
 };
 
+use super::dom::{listen, Listener};
 use crate::protocol::{
     aborted_failure, body_fields, classify_network_error, classify_response, is_cross_origin,
     is_success, ms_to_secs_ceil, nango_url, parse_retry_after, parse_success, redirect_failure,
@@ -131,7 +130,8 @@ async fn run(
         Target::Endpoint { .. } => Protocol::Endpoint,
         Target::Nango { .. } => Protocol::Nango,
     };
-    let Some(mut token) = guard.race(session_token(submission.session_token)).await? else {
+    let Some(mut token) = token_of(guard.race(session_token(submission.session_token)).await?)
+    else {
         return Ok(Err(session_token_failure()));
     };
     let mut refreshed = false;
@@ -152,7 +152,9 @@ async fn run(
                     return Ok(Err(verdict.failure));
                 }
                 refreshed = true;
-                let Some(fresh) = guard.race(session_token(submission.session_token)).await? else {
+                let Some(fresh) =
+                    token_of(guard.race(session_token(submission.session_token)).await?)
+                else {
                     return Ok(Err(session_token_failure()));
                 };
                 token = fresh;
@@ -172,7 +174,9 @@ async fn run(
                 };
                 request_number += 1;
                 (submission.on_retry)(request_number, delay);
-                guard.race(TimeoutFuture::new(delay)).await?;
+                // The timer is cleared when `_wait` drops, also when the guard stops first.
+                let (promise, _wait) = sleep(delay);
+                let _ = guard.race(promise).await?;
             }
         }
     }
@@ -246,12 +250,13 @@ async fn attempt(
     let Some(window) = web_sys::window() else {
         return Ok(network_failure());
     };
-    let fetched = JsFuture::from(window.fetch_with_str_and_init(&url, &init));
+    let fetched = window.fetch_with_str_and_init(&url, &init);
     let Some(response) = guard
         .race(fetched)
         .await?
         .ok()
-        .and_then(|response| response.dyn_into::<Response>().ok())
+        // fetch() resolves with a Response, always.
+        .map(|response| response.unchecked_into::<Response>())
     else {
         return Ok(network_failure());
     };
@@ -330,7 +335,7 @@ async fn read_bounded(
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut bytes = Vec::new();
     loop {
-        let Ok(chunk) = guard.race(JsFuture::from(reader.read())).await? else {
+        let Ok(chunk) = guard.race(reader.read()).await? else {
             return Ok(BodyRead::Broken);
         };
         let done = Reflect::get(&chunk, &JsValue::from_str("done"))
@@ -342,7 +347,8 @@ async fn read_bounded(
         }
         let Some(chunk) = Reflect::get(&chunk, &JsValue::from_str("value"))
             .ok()
-            .and_then(|value| value.dyn_into::<Uint8Array>().ok())
+            // A fetch body stream yields Uint8Array chunks.
+            .map(|value| value.unchecked_into::<Uint8Array>())
         else {
             return Ok(BodyRead::Broken);
         };
@@ -425,18 +431,36 @@ fn page_origin() -> String {
         .unwrap_or_default()
 }
 
-/// The token for the next request: the string, or what the function gives (awaited).
-/// `None` when the function throws, rejects, or gives no non-empty string.
-async fn session_token(session_token: &SessionToken) -> Option<String> {
+/// The token for the next request, as a Promise: the string, or what the function gives
+/// (`Promise.resolve()` accepts a plain string, a Promise or any thenable alike); a function
+/// that throws gives a rejected Promise. See [`token_of`].
+fn session_token(session_token: &SessionToken) -> Promise {
     match session_token {
-        SessionToken::Fixed(token) => Some(token.clone()),
-        SessionToken::Provider(function) => {
-            let value = function.call0(&JsValue::UNDEFINED).ok()?;
-            // Promise.resolve() accepts a plain string, a Promise or any thenable alike.
-            let value = JsFuture::from(Promise::resolve(&value)).await.ok()?;
-            value.as_string().filter(|token| !token.is_empty())
-        }
+        SessionToken::Fixed(token) => Promise::resolve(&JsValue::from_str(token)),
+        SessionToken::Provider(function) => match function.call0(&JsValue::UNDEFINED) {
+            Ok(value) => Promise::resolve(&value),
+            Err(error) => Promise::reject(&error),
+        },
     }
+}
+
+/// The settled [`session_token`]: `None` when the function threw, rejected, or gave no
+/// non-empty string.
+fn token_of(settled: Result<JsValue, JsValue>) -> Option<String> {
+    settled.ok()?.as_string().filter(|token| !token.is_empty())
+}
+
+/// A Promise that resolves after `ms` (a backoff wait), and the timer behind it, which
+/// is cleared when dropped.
+fn sleep(ms: u32) -> (Promise, Option<Timeout>) {
+    let mut resolve = None;
+    let promise = Promise::new(&mut |settle, _| resolve = Some(settle));
+    let timer = resolve.map(|resolve| {
+        Timeout::new(ms, move || {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        })
+    });
+    (promise, timer)
 }
 
 /// Why a submission stopped before the server decided.
@@ -469,6 +493,11 @@ impl GuardState {
     }
 }
 
+/// The host's signal fired.
+fn on_abort(state: Rc<GuardState>, _: &web_sys::Event) {
+    state.trip(Stop::Aborted);
+}
+
 /// The abort and deadline machinery of one submission; dropping it removes the listener
 /// on the host's signal and cancels the deadline.
 struct Guard {
@@ -476,7 +505,7 @@ struct Guard {
     started_ms: f64,
     timeout_ms: u32,
     _deadline: Timeout,
-    _host_signal_listener: Option<EventListener>,
+    _host_signal_listener: Option<Listener>,
 }
 
 impl Guard {
@@ -495,8 +524,7 @@ impl Guard {
             if signal.aborted() {
                 state.trip(Stop::Aborted);
             }
-            let state = Rc::clone(&state);
-            EventListener::once(signal, "abort", move |_| state.trip(Stop::Aborted))
+            listen(signal, "abort", false, on_abort, Rc::clone(&state))
         });
         Guard {
             state,
@@ -523,15 +551,17 @@ impl Guard {
         }
     }
 
-    /// Runs `future` until it completes or the submission is stopped, whichever is first:
-    /// an abort during a request, a body read or a backoff wait settles at once.
-    async fn race<F: Future>(&self, future: F) -> Result<F::Output, Stop> {
-        let mut future = pin!(future);
+    /// Waits for `promise` until it settles or the submission is stopped, whichever is
+    /// first: an abort during a request, a body read or a backoff wait settles at once.
+    /// Every wait of a submission is a Promise, so this exists once in the wasm (a generic
+    /// version over futures was instantiated, and inlined, once per kind of wait).
+    async fn race(&self, promise: Promise) -> Result<Result<JsValue, JsValue>, Stop> {
+        let mut future = JsFuture::from(promise);
         poll_fn(|context| {
             if let Some(stop) = self.state.stop.get() {
                 return Poll::Ready(Err(stop));
             }
-            if let Poll::Ready(output) = future.as_mut().poll(context) {
+            if let Poll::Ready(output) = Pin::new(&mut future).poll(context) {
                 return Poll::Ready(Ok(output));
             }
             *self.state.waker.borrow_mut() = Some(context.waker().clone());

@@ -20,9 +20,12 @@ pub(super) fn initial(modal: &Modal) {
         .filter(|field| !modal.config.locked.has(*field));
     for field in editable.clone() {
         let control = view.control(field);
+        // Tenant, client ID and secret are inputs.
         let empty = control
-            .dyn_ref::<web_sys::HtmlInputElement>()
-            .is_some_and(|input| input.value().trim().is_empty());
+            .unchecked_ref::<web_sys::HtmlInputElement>()
+            .value()
+            .trim()
+            .is_empty();
         if empty {
             dom::focus(control);
             return;

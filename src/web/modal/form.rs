@@ -193,7 +193,7 @@ pub(super) fn on_input(modal: &Modal, field: Field) {
 /// Another cloud: its default scope becomes the placeholder, and the scope is rechecked.
 pub(super) fn on_cloud_change(modal: &Modal) {
     let cloud = rules::Cloud::from_name(&modal.view.cloud.value()).unwrap_or_default();
-    modal.view.inputs[3].set_placeholder(cloud.default_scope());
+    set(&modal.view.inputs[3], "placeholder", cloud.default_scope());
     if let Ok(mut state) = modal.state.try_borrow_mut() {
         state.touched[Field::Cloud as usize] = true;
         if state
@@ -294,9 +294,9 @@ pub(super) fn set_busy(modal: &Modal, busy: bool) {
         Field::ClientSecret,
         Field::Scope,
     ]) {
-        input.set_read_only(busy || locked.has(field));
+        flag(input, "readonly", busy || locked.has(field));
     }
-    view.cloud.set_disabled(busy);
+    flag(&view.cloud, "disabled", busy);
     flag(&view.dialog, "aria-busy", busy);
     if busy {
         set(&view.dialog, "data-state", "submitting");

@@ -405,9 +405,8 @@ fn handle(on: On, event: &Event) {
             submit::start(&modal);
         }
         On::KeyDown => {
-            if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
-                on_key(&modal, event);
-            }
+            // Only keydown listeners get here: the event is a KeyboardEvent.
+            on_key(&modal, event.unchecked_ref::<KeyboardEvent>());
         }
         On::FocusIn => focus::keep_inside(&modal, event),
         On::PointerMove => stop_auto_dismiss(&modal),

@@ -56,7 +56,8 @@ pub(super) fn adopt(shadow: &ShadowRoot, appearance: &Appearance) {
             .css_rules()
             .ok()
             .and_then(|rules| rules.get(0))
-            .and_then(|rule| rule.dyn_into::<CssStyleRule>().ok())
+            // The sheet holds the one `:host{}` style rule.
+            .map(|rule| rule.unchecked_into::<CssStyleRule>())
         {
             let style = rule.style();
             for (name, value) in [

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
-use super::super::dom::{self, child, flag, set, string_array, text};
+use super::super::dom::{self, child, flag, node, set, string_array, text, text_node};
 use super::super::transport::{self, Credentials, Submission};
 use super::form::{self, number};
 use super::{after, close, current_with_id, t, Modal, Outcome, Phase, Timer, SUCCESS_DISMISS_MS};
@@ -44,7 +44,7 @@ pub(super) fn start(modal: &Rc<Modal>) {
     if let Some((field, _)) = first_error {
         drop(credentials);
         if matches!(field, Field::Scope | Field::Cloud) {
-            modal.view.advanced.set_open(true);
+            flag(&modal.view.advanced, "open", true);
         }
         dom::focus(modal.view.control(field));
         return;
@@ -159,12 +159,9 @@ fn show_success(modal: &Modal, connection: &Connection, missing: &[String]) {
     let view = &modal.view;
     let pane = &view.success_pane;
     pane.set_text_content(None);
-    set(&child(pane, "div", "check"), "aria-hidden", "true");
-    let title = child(pane, "h2", "");
-    set(&title, "id", "success-title");
-    text(&title, t(modal, Msg::SuccessTitle));
-    let sentence = child(pane, "p", "lead");
-    set(&sentence, "id", "success-text");
+    node(pane, "div", "class=check;aria-hidden=true");
+    text_node(pane, "h2", "id=success-title", t(modal, Msg::SuccessTitle));
+    let sentence = node(pane, "p", "class=lead;id=success-text");
     let template = t(modal, Msg::SuccessText);
     match split_at_placeholder(template, "tenant") {
         // The tenant ID in a <bdi>: in a right-to-left sentence a GUID's hyphen-separated
@@ -189,17 +186,20 @@ fn show_success(modal: &Modal, connection: &Connection, missing: &[String]) {
         permission_list(&lists, missing, "chips missing");
         text(&child(&lists, "p", "note"), t(modal, Msg::MissingHint));
         // The way to grant them, as in the form (same action, same consent URL).
-        let consent = child(&lists, "button", "btn");
-        set(&consent, "type", "button");
-        set(&consent, "data-action", "consent");
-        text(&consent, t(modal, Msg::ConsentButton));
+        text_node(
+            &lists,
+            "button",
+            "class=btn;type=button;data-action=consent",
+            t(modal, Msg::ConsentButton),
+        );
     }
-    let buttons = child(pane, "div", "buttons");
-    let done = child(&buttons, "button", "btn primary");
-    set(&done, "type", "button");
-    set(&done, "data-action", "done");
-    set(&done, "aria-describedby", "success-title success-text");
-    text(&done, t(modal, Msg::Done));
+    let buttons = node(pane, "div", "class=buttons");
+    let done = text_node(
+        &buttons,
+        "button",
+        "class=btn primary;type=button;data-action=done;aria-describedby=success-title success-text",
+        t(modal, Msg::Done),
+    );
 
     form::set_busy(modal, false);
     flag(&view.form_pane, "hidden", true);
@@ -269,7 +269,7 @@ fn fail(modal: &Rc<Modal>, failure: Failure) {
     modal.emit(&dom::object(&event));
     if let Some(field) = field {
         if matches!(field, Field::Scope | Field::Cloud) {
-            modal.view.advanced.set_open(true);
+            flag(&modal.view.advanced, "open", true);
         }
         dom::focus(modal.view.control(field));
     }

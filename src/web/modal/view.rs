@@ -10,7 +10,7 @@ use web_sys::{
     ShadowRootInit, ShadowRootMode,
 };
 
-use super::super::dom::{child, element, html_child, set, text};
+use super::super::dom::{element, node, set, text, text_node};
 use super::super::options::Config;
 use crate::messages::{fill, Msg, Texts};
 use crate::rules::{Cloud, Field};
@@ -127,49 +127,51 @@ pub(super) fn build(config: &Config) -> View {
     let modal = config.container.is_none();
     let (backdrop, dialog_parent): (Option<Element>, Element) = if modal {
         let backdrop = element("div");
-        backdrop.set_class_name("backdrop");
+        set(&backdrop, "class", "backdrop");
         (Some(backdrop.clone()), backdrop)
     } else {
         let wrapper = element("div");
-        wrapper.set_class_name("inline");
+        set(&wrapper, "class", "inline");
         (None, wrapper)
     };
     let _ = shadow.append_child(&dialog_parent);
 
-    let dialog = child(&dialog_parent, "div", "dialog");
-    set(&dialog, "role", "dialog");
+    let dialog = node(
+        &dialog_parent,
+        "div",
+        "class=dialog;role=dialog;aria-labelledby=title;aria-describedby=intro",
+    );
     if modal {
         set(&dialog, "aria-modal", "true");
     }
-    set(&dialog, "aria-labelledby", "title");
-    set(&dialog, "aria-describedby", "intro");
 
     // Header: mark, title, close button.
-    let head = child(&dialog, "div", "head");
-    set(&child(&head, "span", "logo"), "aria-hidden", "true");
-    let title = child(&head, "h2", "title");
-    set(&title, "id", "title");
+    let head = node(&dialog, "div", "class=head");
+    node(&head, "span", "class=logo;aria-hidden=true");
+    let title = node(&head, "h2", "class=title;id=title");
     match &config.app_name {
         Some(name) => text(&title, &fill(texts.get(Msg::Title), "appName", name)),
         None => text(&title, texts.get(Msg::TitleGeneric)),
     }
-    let close = child(&head, "button", "icon");
-    set(&close, "type", "button");
-    set(&close, "data-action", "close");
+    let close = text_node(
+        &head,
+        "button",
+        "class=icon;type=button;data-action=close",
+        "×",
+    );
     set(&close, "aria-label", texts.get(Msg::Close));
-    text(&close, "×");
 
     // The form pane.
-    let form_pane = child(&dialog, "div", "pane");
-    set(&form_pane, "data-view", "form");
-    let intro = child(&form_pane, "p", "intro");
-    set(&intro, "id", "intro");
-    text(&intro, texts.get(Msg::Intro));
-    let alert = child(&form_pane, "div", "alert");
-    set(&alert, "role", "alert");
+    let form_pane = node(&dialog, "div", "class=pane;data-view=form");
+    text_node(
+        &form_pane,
+        "p",
+        "class=intro;id=intro",
+        texts.get(Msg::Intro),
+    );
+    let alert = node(&form_pane, "div", "class=alert;role=alert");
 
-    let form = child(&form_pane, "form", "");
-    set(&form, "novalidate", "");
+    let form = node(&form_pane, "form", "novalidate=");
 
     let locked_hint = texts.get(Msg::LockedHint);
     let tenant = text_field(
@@ -194,8 +196,8 @@ pub(super) fn build(config: &Config) -> View {
     client.set_value(&config.client_id);
     let (secret, toggle_secret) = secret_field(&form, texts);
 
-    let advanced: HtmlDetailsElement = child(&form, "details", "advanced").unchecked_into();
-    text(&child(&advanced, "summary", ""), texts.get(Msg::Advanced));
+    let advanced: HtmlDetailsElement = node(&form, "details", "class=advanced").unchecked_into();
+    text_node(&advanced, "summary", "", texts.get(Msg::Advanced));
     let cloud = cloud_field(&advanced, texts, config.cloud);
     let scope = text_field(
         &advanced,
@@ -207,55 +209,69 @@ pub(super) fn build(config: &Config) -> View {
         config.locked.scope.then_some(locked_hint),
     );
     scope.set_value(&config.scope);
-    scope.set_placeholder(config.cloud.default_scope());
+    set(&scope, "placeholder", config.cloud.default_scope());
 
     let consent = (!config.required_permissions.is_empty())
         .then(|| permissions_box(&form, texts, &config.required_permissions));
 
-    let actions = child(&form, "div", "actions");
-    let status = child(&actions, "p", "status");
-    set(&status, "id", "submit-status");
-    let buttons = child(&actions, "div", "buttons");
-    let cancel = child(&buttons, "button", "btn");
-    set(&cancel, "type", "button");
-    set(&cancel, "data-action", "cancel");
-    text(&cancel, texts.get(Msg::Cancel));
-    let submit = html_child(&buttons, "button", "btn primary");
-    set(&submit, "type", "submit");
-    set(&submit, "aria-describedby", "submit-status");
-    set(&child(&submit, "span", "spinner"), "aria-hidden", "true");
-    let submit_label = child(&submit, "span", "");
-    text(&submit_label, texts.get(Msg::Submit));
+    let actions = node(&form, "div", "class=actions");
+    let status = node(&actions, "p", "class=status;id=submit-status");
+    let buttons = node(&actions, "div", "class=buttons");
+    text_node(
+        &buttons,
+        "button",
+        "class=btn;type=button;data-action=cancel",
+        texts.get(Msg::Cancel),
+    );
+    let submit: HtmlElement = node(
+        &buttons,
+        "button",
+        "class=btn primary;type=submit;aria-describedby=submit-status",
+    )
+    .unchecked_into();
+    node(&submit, "span", "class=spinner;aria-hidden=true");
+    let submit_label = text_node(&submit, "span", "", texts.get(Msg::Submit));
 
-    let live = child(&form_pane, "p", "sr-only");
-    set(&live, "aria-live", "polite");
+    let live = node(&form_pane, "p", "class=sr-only;aria-live=polite");
 
     // Success pane: filled when the connection is created.
-    let success_pane = child(&dialog, "div", "pane success");
-    set(&success_pane, "data-view", "success");
-    set(&success_pane, "hidden", "");
+    let success_pane = node(
+        &dialog,
+        "div",
+        "class=pane success;data-view=success;hidden=",
+    );
 
     // Confirmation pane: asked before closing an edited form.
-    let confirm_pane = child(&dialog, "div", "pane confirm");
-    set(&confirm_pane, "hidden", "");
-    set(&confirm_pane, "role", "group");
-    set(&confirm_pane, "aria-labelledby", "confirm-title");
-    set(&confirm_pane, "aria-describedby", "confirm-text");
-    let confirm_title = child(&confirm_pane, "h3", "");
-    set(&confirm_title, "id", "confirm-title");
-    text(&confirm_title, texts.get(Msg::ConfirmTitle));
-    let confirm_text = child(&confirm_pane, "p", "");
-    set(&confirm_text, "id", "confirm-text");
-    text(&confirm_text, texts.get(Msg::ConfirmText));
-    let confirm_buttons = child(&confirm_pane, "div", "buttons");
-    let discard = child(&confirm_buttons, "button", "btn danger");
-    set(&discard, "type", "button");
-    set(&discard, "data-action", "discard");
-    text(&discard, texts.get(Msg::ConfirmDiscard));
-    let keep_button = child(&confirm_buttons, "button", "btn primary");
-    set(&keep_button, "type", "button");
-    set(&keep_button, "data-action", "keep");
-    text(&keep_button, texts.get(Msg::ConfirmKeep));
+    let confirm_pane = node(
+        &dialog,
+        "div",
+        "class=pane confirm;hidden=;role=group;aria-labelledby=confirm-title;aria-describedby=confirm-text",
+    );
+    text_node(
+        &confirm_pane,
+        "h3",
+        "id=confirm-title",
+        texts.get(Msg::ConfirmTitle),
+    );
+    text_node(
+        &confirm_pane,
+        "p",
+        "id=confirm-text",
+        texts.get(Msg::ConfirmText),
+    );
+    let confirm_buttons = node(&confirm_pane, "div", "class=buttons");
+    text_node(
+        &confirm_buttons,
+        "button",
+        "class=btn danger;type=button;data-action=discard",
+        texts.get(Msg::ConfirmDiscard),
+    );
+    let keep_button = text_node(
+        &confirm_buttons,
+        "button",
+        "class=btn primary;type=button;data-action=keep",
+        texts.get(Msg::ConfirmKeep),
+    );
 
     let messages = [
         message_of(&shadow, Field::TenantId),
@@ -314,11 +330,10 @@ fn field_frame(
     message_id.push_str(name);
     message_id.push_str("-message");
 
-    let frame = child(parent, "div", "field");
-    let label = child(&frame, "label", "");
+    let frame = node(parent, "div", "class=field");
+    let label = text_node(&frame, "label", "", texts.get(self::label(field)));
     set(&label, "for", name);
-    text(&label, texts.get(self::label(field)));
-    let hint_node = child(&frame, "p", "hint");
+    let hint_node = node(&frame, "p", "class=hint");
     set(&hint_node, "id", &hint_id);
     match extra_hint {
         Some(extra) => {
@@ -332,15 +347,16 @@ fn field_frame(
     }
     // The documentation link ends the hint, so it costs no line of its own.
     let _ = hint_node.append_with_str_1(" ");
-    let link = child(&hint_node, "a", "doc");
+    let link = text_node(
+        &hint_node,
+        "a",
+        "class=doc;target=_blank;rel=noopener noreferrer",
+        texts.get(doc),
+    );
     set(&link, "href", url);
-    set(&link, "target", "_blank");
-    set(&link, "rel", "noopener noreferrer");
-    text(&link, texts.get(doc));
-    text(&child(&link, "span", "sr-only"), texts.get(Msg::NewTab));
-    let control = child(&frame, "div", "control");
-    let message = child(&frame, "p", "msg");
-    set(&message, "id", &message_id);
+    text_node(&link, "span", "class=sr-only", texts.get(Msg::NewTab));
+    let control = node(&frame, "div", "class=control");
+    set(&node(&frame, "p", "class=msg"), "id", &message_id);
 
     let mut described_by = hint_id;
     described_by.push(' ');
@@ -350,17 +366,16 @@ fn field_frame(
 
 fn input_in(control: &Element, field: Field, described_by: &str) -> HtmlInputElement {
     let name = field.js_name();
-    let input: HtmlInputElement = child(control, "input", "").unchecked_into();
+    // IDs and secrets read left to right, also in a right-to-left form (`dir=auto`).
+    let input = node(
+        control,
+        "input",
+        "type=text;autocomplete=off;spellcheck=false;autocapitalize=off;dir=auto",
+    );
     set(&input, "id", name);
     set(&input, "name", name);
-    set(&input, "type", "text");
-    set(&input, "autocomplete", "off");
-    set(&input, "spellcheck", "false");
-    set(&input, "autocapitalize", "off");
-    // IDs and secrets read left to right, also in a right-to-left form.
-    set(&input, "dir", "auto");
     set(&input, "aria-describedby", described_by);
-    input
+    input.unchecked_into()
 }
 
 fn text_field(
@@ -376,10 +391,10 @@ fn text_field(
     let input = input_in(&control, field, &described_by);
     if field != Field::Scope {
         set(&input, "aria-required", "true");
-        input.set_class_name("mono");
+        set(&input, "class", "mono");
     }
     if locked.is_some() {
-        input.set_read_only(true);
+        set(&input, "readonly", "");
         set(&input, "data-locked", "");
     }
     input
@@ -395,21 +410,21 @@ fn secret_field(parent: &Element, texts: &Texts) -> (HtmlInputElement, Element) 
         SECRET_DOC,
         None,
     );
-    control.set_class_name("control secret");
+    set(&control, "class", "control secret");
     let input = input_in(&control, Field::ClientSecret, &described_by);
     set(&input, "type", "password");
     set(&input, "aria-required", "true");
     // Password managers must not offer to store or fill a client secret.
     set(&input, "data-lpignore", "true");
     set(&input, "data-1p-ignore", "");
-    input.set_class_name("mono");
-    let toggle = child(&control, "button", "btn toggle");
-    set(&toggle, "type", "button");
-    set(&toggle, "data-action", "toggle-secret");
-    set(&toggle, "aria-controls", "clientSecret");
-    set(&toggle, "aria-pressed", "false");
+    set(&input, "class", "mono");
+    let toggle = text_node(
+        &control,
+        "button",
+        "class=btn toggle;type=button;data-action=toggle-secret;aria-controls=clientSecret;aria-pressed=false",
+        texts.get(Msg::ShowSecret),
+    );
     set(&toggle, "aria-label", texts.get(Msg::ShowSecretLabel));
-    text(&toggle, texts.get(Msg::ShowSecret));
     (input, toggle)
 }
 
@@ -423,37 +438,37 @@ fn cloud_field(parent: &Element, texts: &Texts, selected: Cloud) -> HtmlSelectEl
         CLOUD_DOC,
         None,
     );
-    let select: HtmlSelectElement = child(&control, "select", "").unchecked_into();
-    set(&select, "id", "cloud");
-    set(&select, "name", "cloud");
+    let select: HtmlSelectElement =
+        node(&control, "select", "id=cloud;name=cloud").unchecked_into();
     set(&select, "aria-describedby", &described_by);
     for cloud in Cloud::ALL {
-        let option = child(&select, "option", "");
+        let option = text_node(&select, "option", "", texts.get(cloud_name(cloud)));
         set(&option, "value", cloud.name());
-        text(&option, texts.get(cloud_name(cloud)));
     }
     select.set_value(selected.name());
     select
 }
 
 fn permissions_box(parent: &Element, texts: &Texts, permissions: &[String]) -> (Element, Element) {
-    let section = child(parent, "section", "perms");
-    set(&section, "aria-labelledby", "perms-title");
-    let heading = child(&section, "h3", "");
-    set(&heading, "id", "perms-title");
-    text(&heading, texts.get(Msg::PermissionsTitle));
-    text(&child(&section, "p", ""), texts.get(Msg::PermissionsIntro));
-    let list = child(&section, "ul", "chips");
+    let section = node(parent, "section", "class=perms;aria-labelledby=perms-title");
+    text_node(
+        &section,
+        "h3",
+        "id=perms-title",
+        texts.get(Msg::PermissionsTitle),
+    );
+    text_node(&section, "p", "", texts.get(Msg::PermissionsIntro));
+    let list = node(&section, "ul", "class=chips");
     for permission in permissions {
-        text(&child(&list, "li", ""), permission);
+        text_node(&list, "li", "", permission);
     }
-    let row = child(&section, "div", "consent");
-    let button = child(&row, "button", "btn");
-    set(&button, "type", "button");
-    set(&button, "data-action", "consent");
-    set(&button, "aria-describedby", "consent-note");
-    text(&button, texts.get(Msg::ConsentButton));
-    let note = child(&row, "p", "note");
-    set(&note, "id", "consent-note");
+    let row = node(&section, "div", "class=consent");
+    let button = text_node(
+        &row,
+        "button",
+        "class=btn;type=button;data-action=consent;aria-describedby=consent-note",
+        texts.get(Msg::ConsentButton),
+    );
+    let note = node(&row, "p", "class=note;id=consent-note");
     (button, note)
 }
