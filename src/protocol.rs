@@ -6,7 +6,7 @@
 //! every decision is made here, so it is tested natively (`tests/protocol.rs`).
 
 use crate::error::ErrorCode;
-use crate::rules::Field;
+use crate::rules::{rsplit_once_ascii, Field};
 
 /// A connection the backend created (§6.2), as the SDK hands it to the host.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -150,7 +150,11 @@ pub fn nango_url(
     tenant_id: &str,
     scope: &str,
 ) -> String {
-    let mut url = String::from(host.trim_end_matches('/'));
+    let mut host = host;
+    while let Some(shorter) = host.strip_suffix('/') {
+        host = shorter;
+    }
+    let mut url = String::from(host);
     url.push_str("/oauth2/auth/");
     push_uri_component(&mut url, provider_config_key);
     url.push_str("?connect_session_token=");
@@ -230,11 +234,9 @@ fn origin_of(url: &str) -> Option<(String, String, u16)> {
         _ => return None,
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let host_port = rsplit_once_ascii(authority, b'@').map_or(authority, |(_, host)| host);
     // A port follows the last ':' unless that ':' is inside an IPv6 literal.
-    let (host, port) = match host_port.rsplit_once(':') {
+    let (host, port) = match rsplit_once_ascii(host_port, b':') {
         Some((host, port)) if !port.contains(']') => (host, port.parse::<u16>().ok()?),
         _ => (host_port, default_port),
     };
@@ -602,15 +604,20 @@ fn bounded(text: &str) -> String {
 
 /// Decimal text of `n`, without the formatting machinery (it is heavy in wasm).
 pub fn decimal(mut n: u64) -> String {
-    let mut reversed = Vec::with_capacity(20);
-    loop {
-        reversed.push(char::from(b'0' + (n % 10) as u8));
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while start > 0 {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    reversed.into_iter().rev().collect()
+    digits
+        .get(start..)
+        .and_then(|ascii| String::from_utf8(ascii.to_vec()).ok())
+        .unwrap_or_default()
 }
 
 /// How long to wait before the next attempt, or `None` to stop and report the last failure.

@@ -24,6 +24,7 @@ pub use consent::admin_consent_url;
 pub use scope::check_scope;
 pub use tenant::check_tenant;
 pub use text::clean;
+pub(crate) use text::rsplit_once_ascii;
 
 /// Inputs longer than this many bytes are rejected with a `*_too_long` code before any
 /// other work, so no rule ever works on unbounded text.

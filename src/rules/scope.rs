@@ -79,7 +79,7 @@ enum Token {
 }
 
 fn classify(token: &str) -> Token {
-    let Some((resource, name)) = token.rsplit_once('/') else {
+    let Some((resource, name)) = super::text::rsplit_once_ascii(token, b'/') else {
         return if is_scope_name(token) {
             Token::Named
         } else {

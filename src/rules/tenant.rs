@@ -142,7 +142,7 @@ fn login_url_tenant(text: &str) -> LoginUrl<'_> {
 
 /// True for an identity platform host, in any case, with an optional port or trailing dot.
 fn is_login_host(authority: &str) -> bool {
-    let host = match authority.rsplit_once(':') {
+    let host = match super::text::rsplit_once_ascii(authority, b':') {
         Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
         _ => authority,
     };

@@ -46,6 +46,13 @@ pub(crate) fn is_invisible(c: char) -> bool {
     )
 }
 
+/// `text` split around the last `byte` (an ASCII byte, so both parts are on character
+/// boundaries). Like `rsplit_once(char)`, without the reverse UTF-8 searcher in the wasm.
+pub(crate) fn rsplit_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 fn is_blank(c: char) -> bool {
     is_space(c) || is_invisible(c)
 }

@@ -7,13 +7,27 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use web_sys::{Document, Element, Event, EventTarget, HtmlElement};
+use web_sys::{Document, Element, Event, EventTarget, HtmlElement, Window};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `globalThis`, its window: one import, where `web_sys::window()` probes
+    /// `globalThis`, `self`, `window` and `global` (four imports) and checks the type.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: Window;
+}
 
 thread_local! {
-    static DOCUMENT: Document = web_sys::window()
-        .and_then(|window| window.document())
+    static DOCUMENT: Document = window()
+        .document()
         .expect_throw("entra-connect needs a document");
+}
+
+/// The page's `window` (the SDK draws a modal, so it runs in a page, never in a worker).
+pub(crate) fn window() -> Window {
+    GLOBAL.with(Clone::clone)
 }
 
 /// The page's `document`.

@@ -6,6 +6,7 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Element};
 
+use super::dom::window;
 use crate::messages::{Locale, Msg, Texts};
 use crate::protocol::DEFAULT_TIMEOUT_MS;
 use crate::rules::{self, Cloud, Field};
@@ -360,7 +361,7 @@ fn read_session_token(options: &JsValue) -> Result<SessionToken, OptionError> {
 }
 
 fn page_is_https() -> bool {
-    let location = get(&js_sys::global(), "location");
+    let location = get(&window(), "location");
     get(&location, "protocol").as_string().as_deref() == Some("https:")
 }
 
@@ -399,7 +400,8 @@ pub(crate) fn check_url(name: &str, url: &str, page_is_https: bool) -> Result<()
         .strip_prefix("//")
         .map(|after| after.split(['/', '\\', '?', '#']).next().unwrap_or(""));
     let host = authority.map(|authority| {
-        let host_port = authority.rsplit('@').next().unwrap_or("");
+        let host_port = crate::rules::rsplit_once_ascii(authority, b'@')
+            .map_or(authority, |(_, host_port)| host_port);
         if host_port.starts_with('[') {
             host_port.split_inclusive(']').next().unwrap_or("")
         } else {
@@ -522,20 +524,19 @@ pub(crate) fn requested_locale(options: &JsValue) -> Result<Locale, OptionError>
     if let Some(tag) = opt_string(options, "locale", "locale")? {
         return Ok(Locale::negotiate([tag.as_str()]));
     }
-    let navigator = get(&js_sys::global(), "navigator");
+    let navigator = get(&window(), "navigator");
     let languages = get(&navigator, "languages");
-    let tags: Vec<String> = if Array::is_array(&languages) {
+    let tags = if Array::is_array(&languages) {
         Array::from(&languages)
-            .iter()
-            .filter_map(|tag| tag.as_string())
-            .collect()
     } else {
-        get(&navigator, "language")
-            .as_string()
-            .into_iter()
-            .collect()
+        Array::of1(&get(&navigator, "language"))
     };
-    Ok(Locale::negotiate(tags.iter().map(String::as_str)))
+    // The first supported language in the browser's order, else English (as
+    // `Locale::negotiate`, without collecting the tags).
+    Ok(tags
+        .iter()
+        .find_map(|tag| Locale::from_tag(&tag.as_string()?))
+        .unwrap_or_default())
 }
 
 /// The texts: English, or the requested locale's `catalog` (`{ key: text }`, loaded by the

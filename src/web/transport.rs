@@ -27,7 +27,7 @@ use web_sys::{
     AbortController, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
 };
 
-use super::dom::{listen, Listener};
+use super::dom::{listen, window, Listener};
 use crate::protocol::{
     aborted_failure, body_fields, classify_network_error, classify_response, is_cross_origin,
     is_success, ms_to_secs_ceil, nango_url, parse_retry_after, parse_success, redirect_failure,
@@ -83,7 +83,7 @@ pub(crate) struct Submission<'a> {
 /// A fresh Idempotency-Key for one submission: `crypto.randomUUID()`, or a v4 UUID from
 /// `crypto.getRandomValues()` where `randomUUID` is missing (pages not in a secure context).
 pub(crate) fn new_idempotency_key() -> String {
-    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok();
+    let crypto = Reflect::get(&window(), &JsValue::from_str("crypto")).ok();
     if let Some(crypto) = crypto.filter(|crypto| crypto.is_object()) {
         let random_uuid = Reflect::get(&crypto, &JsValue::from_str("randomUUID")).ok();
         if let Some(random_uuid) = random_uuid.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
@@ -247,10 +247,7 @@ async fn attempt(
     init.set_signal(Some(&guard.controller_signal()));
 
     // fetch() rejects (with a TypeError) on network failures and CORS refusals alike.
-    let Some(window) = web_sys::window() else {
-        return Ok(network_failure());
-    };
-    let fetched = window.fetch_with_str_and_init(&url, &init);
+    let fetched = window().fetch_with_str_and_init(&url, &init);
     let Some(response) = guard
         .race(fetched)
         .await?
@@ -426,9 +423,7 @@ fn string_array_member(object: &JsValue, key: &str) -> Option<Vec<String>> {
 
 /// `location.origin` of the page, or empty (treated as "another origin") if unavailable.
 fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|window| window.location().origin().ok())
-        .unwrap_or_default()
+    window().location().origin().unwrap_or_default()
 }
 
 /// The token for the next request, as a Promise: the string, or what the function gives

@@ -55,7 +55,8 @@ fn tabbable(modal: &Modal) -> Vec<HtmlElement> {
     };
     (0..nodes.length())
         .filter_map(|index| nodes.get(index))
-        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        // Links, buttons, inputs, selects and summaries: all HTML elements.
+        .map(|node| node.unchecked_into::<HtmlElement>())
         .filter(|element| {
             element.tab_index() >= 0
                 && !element.matches(":disabled").unwrap_or(false)

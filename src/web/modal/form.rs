@@ -269,9 +269,7 @@ pub(super) fn open_admin_consent(modal: &Modal) {
     };
     let consent_state = super::super::transport::new_idempotency_key();
     let url = rules::admin_consent_url(cloud, &tenant_id, &client_id, &scope, None, &consent_state);
-    if let Some(window) = web_sys::window() {
-        let _ = window.open_with_url_and_target_and_features(&url, "_blank", "noopener");
-    }
+    let _ = dom::window().open_with_url_and_target_and_features(&url, "_blank", "noopener");
 }
 
 /// Marks `fields` as touched and shows their findings (consent asked too early).

@@ -85,8 +85,9 @@ pub(super) fn lock_page() {
         document.set_adopted_style_sheets(&sheets);
     }
     if let Some(root) = document.document_element() {
-        let had_scrollbar = web_sys::window()
-            .and_then(|window| window.inner_width().ok())
+        let had_scrollbar = super::super::dom::window()
+            .inner_width()
+            .ok()
             .and_then(|width| width.as_f64())
             .is_some_and(|width| width > f64::from(root.client_width()));
         let classes = root.class_list();
