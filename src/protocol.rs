@@ -6,7 +6,7 @@
 //! every decision is made here, so it is tested natively (`tests/protocol.rs`).
 
 use crate::error::ErrorCode;
-use crate::rules::{rsplit_once_ascii, Field};
+use crate::rules::{before_ascii, rsplit_once_ascii, Field};
 
 /// A connection the backend created (§6.2), as the SDK hands it to the host.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -233,7 +233,7 @@ fn origin_of(url: &str) -> Option<(String, String, u16)> {
         "https" => 443,
         _ => return None,
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = before_ascii(rest, b"/?#");
     let host_port = rsplit_once_ascii(authority, b'@').map_or(authority, |(_, host)| host);
     // A port follows the last ':' unless that ':' is inside an IPv6 literal.
     let (host, port) = match rsplit_once_ascii(host_port, b':') {

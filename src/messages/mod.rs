@@ -76,7 +76,7 @@ impl Locale {
     /// The supported locale for a language tag, by its primary subtag (`de-AT` → German);
     /// `None` when the language is not translated (`pt-BR`).
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        let primary = crate::rules::before_ascii(tag, b"-_");
         Locale::ALL
             .into_iter()
             .find(|locale| primary.eq_ignore_ascii_case(locale.tag()))
@@ -457,7 +457,7 @@ impl Texts {
     /// Replaces the text of `msg` (a later text for the same message wins).
     pub fn set(&mut self, msg: Msg, text: String) {
         if self.replaced.is_empty() {
-            self.replaced.resize(Msg::ALL.len(), None);
+            self.replaced.resize_with(Msg::ALL.len(), || None);
         }
         if let Some(slot) = self.replaced.get_mut(msg as usize) {
             *slot = Some(text);

@@ -122,7 +122,7 @@ fn login_url_tenant(text: &str) -> LoginUrl<'_> {
             _ => return LoginUrl::NotUrl,
         },
     };
-    let (authority, path) = match rest.find(['/', '?', '#']) {
+    let (authority, path) = match super::text::find_ascii(rest, b"/?#") {
         Some(end) => rest.split_at_checked(end).unwrap_or((rest, "")),
         None => (rest, ""),
     };
@@ -131,7 +131,7 @@ fn login_url_tenant(text: &str) -> LoginUrl<'_> {
     }
     let segment = path
         .strip_prefix('/')
-        .and_then(|path| path.split(['/', '?', '#']).next())
+        .map(|path| super::text::before_ascii(path, b"/?#"))
         .unwrap_or("");
     if segment.is_empty() {
         LoginUrl::WithoutTenant

@@ -53,6 +53,19 @@ pub(crate) fn rsplit_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
     Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
+/// The byte index of the first of the ASCII `stops` in `text` (a character boundary).
+pub(crate) fn find_ascii(text: &str, stops: &[u8]) -> Option<usize> {
+    text.bytes().position(|b| stops.contains(&b))
+}
+
+/// The part of `text` before the first of the ASCII `stops`, or all of it; like
+/// `split([...]).next()` without a char-array searcher per array length in the wasm.
+pub(crate) fn before_ascii<'a>(text: &'a str, stops: &[u8]) -> &'a str {
+    find_ascii(text, stops)
+        .and_then(|end| text.get(..end))
+        .unwrap_or(text)
+}
+
 fn is_blank(c: char) -> bool {
     is_space(c) || is_invisible(c)
 }

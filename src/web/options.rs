@@ -374,7 +374,7 @@ pub(crate) fn check_url(name: &str, url: &str, page_is_https: bool) -> Result<()
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return fail(&[name, " must be a URL without spaces or control characters"]);
     }
-    let scheme_end = url.find([':', '/', '?', '#']);
+    let scheme_end = crate::rules::find_ascii(url, b":/?#");
     let rest = match scheme_end {
         Some(index) if url.as_bytes().get(index) == Some(&b':') => {
             let scheme = url.get(..index).unwrap_or("");
@@ -398,7 +398,7 @@ pub(crate) fn check_url(name: &str, url: &str, page_is_https: bool) -> Result<()
     };
     let authority = rest
         .strip_prefix("//")
-        .map(|after| after.split(['/', '\\', '?', '#']).next().unwrap_or(""));
+        .map(|after| crate::rules::before_ascii(after, b"/\\?#"));
     let host = authority.map(|authority| {
         let host_port = crate::rules::rsplit_once_ascii(authority, b'@')
             .map_or(authority, |(_, host_port)| host_port);
