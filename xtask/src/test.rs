@@ -193,7 +193,9 @@ fn run_layer(layer: &str) -> LayerResult {
             build::package(true).map_err(|err| (Counts::default(), err.to_string()))?;
             util::header("reference backend: cargo build -p entra-connect-server");
             gate(util::cargo().args(["build", "-p", "entra-connect-server"]))?;
-            util::header("package checks: tsc --strict on tests/types, manifest, npm pack");
+            util::header(
+                "package checks: tsc --strict on tests/types, manifest, npm pack, size budget",
+            );
             counted(&mut node_test("types/"), node_counts)
         }
         "e2e" => counted(&mut node_test("e2e/"), node_counts),
