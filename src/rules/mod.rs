@@ -24,9 +24,9 @@ pub use consent::admin_consent_url;
 pub use scope::check_scope;
 pub use tenant::check_tenant;
 pub use text::clean;
-pub(crate) use text::{before_ascii, rsplit_once_ascii};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use text::find_ascii;
+pub(crate) use text::{before_ascii, rsplit_once_ascii};
 
 /// Inputs longer than this many bytes are rejected with a `*_too_long` code before any
 /// other work, so no rule ever works on unbounded text.

@@ -120,7 +120,12 @@ impl Locked {
 pub(crate) struct OptionError(pub String);
 
 fn fail<T>(parts: &[&str]) -> Result<T, OptionError> {
-    Err(OptionError(parts.concat()))
+    // A loop rather than `concat()`, whose overflow checks bring in a panic path.
+    let mut message = String::new();
+    for part in parts {
+        message.push_str(part);
+    }
+    Err(OptionError(message))
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {

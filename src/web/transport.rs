@@ -70,7 +70,7 @@ pub(crate) struct Submission<'a> {
     pub target: &'a Target,
     pub credentials: &'a Credentials,
     pub session_token: &'a SessionToken,
-    /// A random UUID (`crypto.randomUUID()`), the same across retries.
+    /// A random v4 UUID ([`new_idempotency_key`]), the same across retries.
     pub idempotency_key: String,
     /// Budget for the whole submission, retries included.
     pub timeout_ms: u32,
@@ -80,35 +80,22 @@ pub(crate) struct Submission<'a> {
     pub on_retry: &'a dyn Fn(u32, u32),
 }
 
-/// A fresh Idempotency-Key for one submission: `crypto.randomUUID()`, or a v4 UUID from
-/// `crypto.getRandomValues()` where `randomUUID` is missing (pages not in a secure context).
+/// A fresh Idempotency-Key for one submission (also the admin consent `state`): a v4 UUID
+/// from `crypto.getRandomValues()`, which every browser has, in secure contexts and
+/// others alike (`crypto.randomUUID()` exists only in secure contexts).
 pub(crate) fn new_idempotency_key() -> String {
-    let crypto = Reflect::get(&window(), &JsValue::from_str("crypto")).ok();
-    if let Some(crypto) = crypto.filter(|crypto| crypto.is_object()) {
-        let random_uuid = Reflect::get(&crypto, &JsValue::from_str("randomUUID")).ok();
-        if let Some(random_uuid) = random_uuid.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
-            if let Some(uuid) = random_uuid.call0(&crypto).ok().and_then(|v| v.as_string()) {
-                return uuid;
-            }
-        }
-        let bytes = Uint8Array::new_with_length(16);
-        let get_random_values = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        if let Some(get_random_values) = get_random_values {
-            if get_random_values.call1(&crypto, &bytes).is_ok() {
-                let mut buffer = [0u8; 16];
-                bytes.copy_to(&mut buffer);
-                return uuid_v4_from_bytes(buffer);
-            }
+    let mut bytes = [0u8; 16];
+    let filled = window()
+        .crypto()
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
+        .is_ok();
+    if !filled {
+        // No Web Crypto at all: the key needs uniqueness, not secrecy.
+        for byte in bytes.iter_mut() {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    // No Web Crypto at all: the key needs uniqueness, not secrecy.
-    let mut buffer = [0u8; 16];
-    for byte in buffer.iter_mut() {
-        *byte = (js_sys::Math::random() * 256.0) as u8;
-    }
-    uuid_v4_from_bytes(buffer)
+    uuid_v4_from_bytes(bytes)
 }
 
 /// Sends the submission, retrying per §6.3, and returns the created connection or why not.
