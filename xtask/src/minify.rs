@@ -269,7 +269,14 @@ pub fn javascript(files: &[&Path]) -> Result {
         .current_dir(&tests)
         .args(["--input-type=module", "-e", TERSER]);
     command.args(files);
-    util::run(&mut command)
+    // Echoed without the script, which would fill the screen.
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    eprintln!("$ node (terser) {}", names.join(" "));
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => fail(format!("terser failed ({status})")),
+        Err(err) => fail(format!("could not run node: {err}")),
+    }
 }
 
 #[cfg(test)]
