@@ -27,7 +27,8 @@ const LIST_LIMIT: u32 = 100;
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 /// The request body of §6.1; absent fields count as empty, like in the form.
-#[derive(Debug, Default, Deserialize)]
+/// No `Debug`: it holds the client secret, which must never reach a log line.
+#[derive(Default, Deserialize)]
 struct ConnectionRequest {
     #[serde(default)]
     tenant_id: String,

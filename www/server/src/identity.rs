@@ -121,7 +121,8 @@ struct ErrorAnswer {
     correlation_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: the access token grants the tenant's data and must never reach a log line.
+#[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
 }
