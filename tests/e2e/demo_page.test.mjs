@@ -37,6 +37,8 @@ test('with the emulator, the demo page shows the sample values and opens the mod
     assert.equal(await page.textContent('#sample-tenant'), 'contoso.onmicrosoft.com');
     assert.equal(await page.textContent('#sample-client'), '38a6702a-fb0c-4495-976f-5e260e080751');
 
+    // No opening animation in the picture: the dialog as it looks once it has settled.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.getByRole('button', { name: 'Connect Microsoft Entra ID' }).click();
     await page.locator('[data-entra-connect] [role="dialog"]').waitFor({ state: 'visible', timeout: 15000 });
     await page.screenshot({ path: join(artifactsDir, 'demo-modal.png') });
@@ -69,6 +71,12 @@ test('with the emulator, connecting the sample tenant lists it under Connected t
     assert.match(await page.textContent('#connections tbody tr'), /User\.Read\.All/);
     assert.doesNotMatch(await page.textContent('#events'), /ContosoSampleSecret/, 'no event carries the secret');
     assert.doesNotMatch(await page.textContent('#status'), /ContosoSampleSecret/);
+    // The page with a connected tenant, in both colour schemes (artifacts to look at).
+    await page.click(`${modal} [data-view="success"] button`);
+    await page.locator(modal).waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(artifactsDir, 'demo-page-light.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(artifactsDir, 'demo-page-dark.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
