@@ -11,6 +11,8 @@
 //!   `web-sys`, posts the credentials with `fetch()`, and exports `connect()`,
 //!   `validate()` and `preload()` to JavaScript.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod messages;
 pub mod protocol;
