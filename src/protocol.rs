@@ -6,7 +6,7 @@
 //! every decision is made here, so it is tested natively (`tests/protocol.rs`).
 
 use crate::error::ErrorCode;
-use crate::rules::{before_ascii, rsplit_once_ascii, Field};
+use crate::rules::{before_ascii, push_percent_encoded, rsplit_once_ascii, Field};
 
 /// A connection the backend created (§6.2), as the SDK hands it to the host.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -142,7 +142,7 @@ pub fn request_headers(
 /// Nango's URL for creating a `microsoft-oauth2-cc` connection (§6.4):
 /// `{host}/oauth2/auth/{providerConfigKey}?connect_session_token=…&params[tenantId]=…&params[oauth_scopes]=…`.
 ///
-/// Every value is percent-encoded like `encodeURIComponent`; trailing slashes of `host` are dropped.
+/// Every value is percent-encoded (RFC 3986 unreserved characters kept); trailing slashes of `host` are dropped.
 pub fn nango_url(
     host: &str,
     provider_config_key: &str,
@@ -156,33 +156,14 @@ pub fn nango_url(
     }
     let mut url = String::from(host);
     url.push_str("/oauth2/auth/");
-    push_uri_component(&mut url, provider_config_key);
+    push_percent_encoded(&mut url, provider_config_key);
     url.push_str("?connect_session_token=");
-    push_uri_component(&mut url, session_token);
+    push_percent_encoded(&mut url, session_token);
     url.push_str("&params[tenantId]=");
-    push_uri_component(&mut url, tenant_id);
+    push_percent_encoded(&mut url, tenant_id);
     url.push_str("&params[oauth_scopes]=");
-    push_uri_component(&mut url, scope);
+    push_percent_encoded(&mut url, scope);
     url
-}
-
-/// Appends `text` percent-encoded the way JavaScript's `encodeURIComponent` does.
-fn push_uri_component(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in text.bytes() {
-        let unreserved = byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
-        if unreserved {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
 }
 
 /// Whether `endpoint` is on another origin than the page (`page_origin`, e.g.

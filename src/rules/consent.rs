@@ -1,6 +1,7 @@
 //! §5.6 Admin consent URL: where an administrator grants the app's application
 //! permissions for the whole tenant (the v2.0 `adminconsent` endpoint).
 
+use super::text::push_percent_encoded as percent_encode;
 use super::Cloud;
 
 /// Builds the admin consent URL for a tenant and client (values already normalized).
@@ -31,28 +32,4 @@ pub fn admin_consent_url(
     url.push_str("&state=");
     percent_encode(&mut url, state);
     url
-}
-
-/// Appends `text` to `out`, keeping RFC 3986 unreserved characters and encoding every
-/// other byte of its UTF-8 as `%XX`.
-fn percent_encode(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(hex_digit(byte >> 4));
-            out.push(hex_digit(byte & 0x0F));
-        }
-    }
-}
-
-/// The uppercase hex digit of the low four bits of `nibble`.
-fn hex_digit(nibble: u8) -> char {
-    let nibble = nibble & 0x0F;
-    char::from(if nibble < 10 {
-        b'0' + nibble
-    } else {
-        b'A' + (nibble - 10)
-    })
 }

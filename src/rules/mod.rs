@@ -26,7 +26,7 @@ pub use tenant::check_tenant;
 pub use text::clean;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use text::find_ascii;
-pub(crate) use text::{before_ascii, rsplit_once_ascii};
+pub(crate) use text::{before_ascii, push_percent_encoded, rsplit_once_ascii};
 
 /// Inputs longer than this many bytes are rejected with a `*_too_long` code before any
 /// other work, so no rule ever works on unbounded text.

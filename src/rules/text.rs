@@ -100,3 +100,19 @@ pub(crate) fn fold_fullwidth(text: &str) -> Option<String> {
         .collect();
     Some(folded)
 }
+
+/// Appends `text` to `out` percent-encoded for a URL path segment or query value: RFC 3986
+/// unreserved characters are kept, every other byte of its UTF-8 becomes `%XX`. Used for
+/// the admin consent URL and the Nango URL, so no value can add a path, query or fragment.
+pub(crate) fn push_percent_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+    }
+}
