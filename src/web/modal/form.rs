@@ -57,8 +57,9 @@ pub(super) fn refresh(modal: &Modal) {
         let Ok(mut state) = modal.state.try_borrow_mut() else {
             return;
         };
-        for (field, check) in report.fields() {
-            let index = field as usize;
+        // The position in form order is the index into the per-field state arrays (and,
+        // counted here, needs no bounds check).
+        for (index, (field, check)) in report.fields().into_iter().enumerate() {
             let visible = state.touched[index] || state.attempted;
             let server = state
                 .server_error
@@ -322,8 +323,9 @@ pub(super) fn show_confirm(modal: &Rc<Modal>) {
     }
     let view = &modal.view;
     flag(&view.form_pane, "hidden", true);
+    let keep = view.confirm_keep(&modal.config.texts);
     flag(&view.confirm_pane, "hidden", false);
-    dom::focus(&view.keep_button);
+    dom::focus(keep);
 }
 
 /// Back to the form, focus where it was.

@@ -4,6 +4,8 @@
 //!
 //! Texts are set with `textContent` only; nothing here parses markup.
 
+use std::cell::OnceCell;
+
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{
     Element, HtmlDetailsElement, HtmlElement, HtmlInputElement, HtmlSelectElement, ShadowRoot,
@@ -42,8 +44,8 @@ pub(super) struct View {
     pub success_pane: Element,
     /// The "discard your changes?" pane.
     pub confirm_pane: Element,
-    /// Its "Keep editing" button, focused when it opens.
-    pub keep_button: Element,
+    /// Its "Keep editing" button, focused when it opens (see [`View::confirm_keep`]).
+    keep_button: OnceCell<Element>,
     /// The form-level `role="alert"` region.
     pub alert: Element,
     /// A polite live region for progress ("Connecting…", "Retrying in 2 s…").
@@ -83,6 +85,29 @@ impl View {
     /// The message element of `field`.
     pub fn message(&self, field: Field) -> &Element {
         &self.messages[field as usize]
+    }
+
+    /// The confirmation pane's "Keep editing" button; the pane's content is drawn on the
+    /// first call.
+    pub fn confirm_keep(&self, texts: &Texts) -> &Element {
+        self.keep_button.get_or_init(|| {
+            let pane = &self.confirm_pane;
+            text_node(pane, "h3", "id=confirm-title", texts.get(Msg::ConfirmTitle));
+            text_node(pane, "p", "id=confirm-text", texts.get(Msg::ConfirmText));
+            let buttons = node(pane, "div", "class=buttons");
+            text_node(
+                &buttons,
+                "button",
+                "class=btn danger;type=button;data-action=discard",
+                texts.get(Msg::ConfirmDiscard),
+            );
+            text_node(
+                &buttons,
+                "button",
+                "class=btn primary;type=button;data-action=keep",
+                texts.get(Msg::ConfirmKeep),
+            )
+        })
     }
 }
 
@@ -153,12 +178,8 @@ pub(super) fn build(config: &Config) -> View {
         Some(name) => text(&title, &fill(texts.get(Msg::Title), "appName", name)),
         None => text(&title, texts.get(Msg::TitleGeneric)),
     }
-    let close = text_node(
-        &head,
-        "button",
-        "class=icon;type=button;data-action=close",
-        "×",
-    );
+    // The cross is drawn by the stylesheet: a glyph would cost a font size of its own.
+    let close = node(&head, "button", "class=icon;type=button;data-action=close");
     set(&close, "aria-label", texts.get(Msg::Close));
 
     // The form pane.
@@ -241,36 +262,12 @@ pub(super) fn build(config: &Config) -> View {
         "class=pane success;data-view=success;hidden=",
     );
 
-    // Confirmation pane: asked before closing an edited form.
+    // Confirmation pane: asked before closing an edited form; filled when first shown
+    // (most opens never need it, and the first open is drawn sooner without it).
     let confirm_pane = node(
         &dialog,
         "div",
         "class=pane confirm;hidden=;role=group;aria-labelledby=confirm-title;aria-describedby=confirm-text",
-    );
-    text_node(
-        &confirm_pane,
-        "h3",
-        "id=confirm-title",
-        texts.get(Msg::ConfirmTitle),
-    );
-    text_node(
-        &confirm_pane,
-        "p",
-        "id=confirm-text",
-        texts.get(Msg::ConfirmText),
-    );
-    let confirm_buttons = node(&confirm_pane, "div", "class=buttons");
-    text_node(
-        &confirm_buttons,
-        "button",
-        "class=btn danger;type=button;data-action=discard",
-        texts.get(Msg::ConfirmDiscard),
-    );
-    let keep_button = text_node(
-        &confirm_buttons,
-        "button",
-        "class=btn primary;type=button;data-action=keep",
-        texts.get(Msg::ConfirmKeep),
     );
 
     let messages = [
@@ -289,7 +286,7 @@ pub(super) fn build(config: &Config) -> View {
         form_pane,
         success_pane,
         confirm_pane,
-        keep_button,
+        keep_button: OnceCell::new(),
         alert,
         live,
         inputs: [tenant, client, secret, scope],
