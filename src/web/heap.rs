@@ -106,8 +106,11 @@ unsafe impl GlobalAlloc for SizeClasses {
         // least 8 bytes long and aligned for a pointer.
         unsafe {
             let heap = &mut *self.0.get();
-            *(ptr as *mut *mut u8) = heap.free[class];
-            heap.free[class] = ptr;
+            // Always a slot: `alloc` gave out no block of a larger class.
+            if let Some(slot) = heap.free.get_mut(class) {
+                *(ptr as *mut *mut u8) = *slot;
+                *slot = ptr;
+            }
         }
     }
 
