@@ -78,18 +78,23 @@ pub(super) fn adopt(shadow: &ShadowRoot, appearance: &Appearance) {
 /// Stops the page behind the modal from scrolling.
 pub(super) fn lock_page() {
     let document = document();
+    let root = document.document_element();
+    // Measured before anything changes: the page's layout is still clean, so reading it
+    // costs nothing, where after the sheet below it would force a style pass of the page.
+    let had_scrollbar = root.as_ref().is_some_and(|root| {
+        super::super::dom::window()
+            .inner_width()
+            .ok()
+            .and_then(|width| width.as_f64())
+            .is_some_and(|width| width > f64::from(root.client_width()))
+    });
     let sheets = document.adopted_style_sheets();
     let page = page_sheet();
     if !sheets.includes(&page, 0) {
         sheets.push(&page);
         document.set_adopted_style_sheets(&sheets);
     }
-    if let Some(root) = document.document_element() {
-        let had_scrollbar = super::super::dom::window()
-            .inner_width()
-            .ok()
-            .and_then(|width| width.as_f64())
-            .is_some_and(|width| width > f64::from(root.client_width()));
+    if let Some(root) = root {
         let classes = root.class_list();
         let _ = classes.add_1(LOCK_CLASS);
         if had_scrollbar {
