@@ -6,7 +6,7 @@
 // built (`cargo build -p entra-connect-server`); `cargo xtask test` does both first.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
@@ -226,7 +226,7 @@ export async function serveStatic(dir, { headers = {}, mounts = {} } = {}) {
       ...headers,
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    else res.end(readFileSync(file));
   });
   await new Promise((resolveListen, reject) => {
     server.once('error', reject);
