@@ -104,7 +104,19 @@ export async function toState(page, state) {
     case 'failure':
       await fill(page, { ...SAMPLE, clientSecret: 'Emu8Q~WrongSecretValue-0123456789abcdefgh' });
       await page.locator($('button[type="submit"]')).click();
-      await page.locator($('#clientSecret-message')).filter({ hasText: /./ }).waitFor();
+      await page
+        .locator($('#clientSecret-message'))
+        .filter({ hasText: /./ })
+        .waitFor()
+        .catch(async (error) => {
+          // Say what the modal shows instead, so a failure explains itself.
+          const shown = await page.evaluate(() => {
+            const root = document.querySelector('[data-entra-connect]')?.shadowRoot;
+            const text = (selector) => root?.querySelector(selector)?.textContent ?? '(none)';
+            return `alert: ${text('[role="alert"]')} | status: ${text('#submit-status')} | state: ${root?.querySelector('[data-state]')?.getAttribute('data-state')}`;
+          });
+          throw new Error(`the secret's message did not appear; the modal shows ${shown}`, { cause: error });
+        });
       return;
     default:
       throw new Error('unknown state ' + state);
