@@ -259,7 +259,9 @@ async fn the_dialog_follows_the_dom_contract() {
         assert!(!label.text_content().unwrap().is_empty());
     }
     assert_eq!(input("clientSecret").type_(), "password");
-    // Cloud and scope are inside the Advanced disclosure.
+    // Cloud and scope are inside the Advanced disclosure (the select is drawn when it
+    // first opens).
+    click("details summary");
     find("details select[name=cloud]");
     find("details input[name=scope]");
     // Fields in §4 order.
@@ -830,8 +832,45 @@ async fn the_page_behind_does_not_scroll_while_open() {
 }
 
 #[wasm_bindgen_test]
+async fn the_cloud_select_is_drawn_when_the_advanced_disclosure_first_opens() {
+    let promise = connect(options(&[("cloud", "usgov".into())]));
+    // Not drawn at open; the configured cloud still sets the scope's placeholder.
+    assert!(try_find("select[name=cloud]").is_none());
+    assert_eq!(
+        input("scope").placeholder(),
+        "https://graph.microsoft.us/.default"
+    );
+    // Opening the disclosure with its summary draws it, before the disclosure shows.
+    click("details summary");
+    assert!(find("details").has_attribute("open"));
+    let select: HtmlSelectElement = find("details select[name=cloud]").unchecked_into();
+    assert_eq!(select.value(), "usgov");
+    let label = find("label[for=cloud]");
+    assert!(!label.text_content().unwrap().is_empty());
+    assert!(select
+        .get_attribute("aria-describedby")
+        .unwrap()
+        .contains("cloud-message"));
+    assert_eq!(shadow().query_selector_all("select").unwrap().length(), 1);
+    // Closing and opening again keeps the one select and its value.
+    click("details summary");
+    click("details summary");
+    assert_eq!(shadow().query_selector_all("select").unwrap().length(), 1);
+    close_open_modal(promise).await;
+
+    // Opened some other way (find in page): drawn on the `toggle` event.
+    let promise = connect(options(&[]));
+    find("details").set_attribute("open", "").unwrap();
+    sleep(50).await;
+    let select: HtmlSelectElement = find("details select[name=cloud]").unchecked_into();
+    assert_eq!(select.value(), "global");
+    close_open_modal(promise).await;
+}
+
+#[wasm_bindgen_test]
 async fn the_cloud_select_updates_the_scope_placeholder() {
     let promise = connect(options(&[("cloud", "usgov".into())]));
+    click("details summary");
     let select: HtmlSelectElement = find("select[name=cloud]").unchecked_into();
     assert_eq!(select.value(), "usgov");
     assert_eq!(

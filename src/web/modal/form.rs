@@ -42,7 +42,7 @@ pub(super) fn input_values(view: &View) -> Values {
         client_id: view.inputs[1].value(),
         client_secret: view.inputs[2].value(),
         scope: view.inputs[3].value(),
-        cloud: view.cloud.value(),
+        cloud: view.cloud_value(),
     }
 }
 
@@ -107,7 +107,14 @@ pub(super) fn refresh(modal: &Modal) {
 /// Shows an error or warning under a field, or clears it.
 fn show_message(view: &View, field: Field, shown: Option<(Severity, &str)>) {
     let message = view.message(field);
-    let control = view.control(field);
+    // A control not drawn yet has nothing to clear.
+    let Some(control) = (if shown.is_some() {
+        Some(view.control(field))
+    } else {
+        view.drawn_control(field)
+    }) else {
+        return;
+    };
     match shown {
         Some((severity, words)) => {
             let is_error = severity == Severity::Error;
@@ -193,7 +200,7 @@ pub(super) fn on_input(modal: &Modal, field: Field) {
 
 /// Another cloud: its default scope becomes the placeholder, and the scope is rechecked.
 pub(super) fn on_cloud_change(modal: &Modal) {
-    let cloud = rules::Cloud::from_name(&modal.view.cloud.value()).unwrap_or_default();
+    let cloud = rules::Cloud::from_name(&modal.view.cloud_value()).unwrap_or_default();
     set(&modal.view.inputs[3], "placeholder", cloud.default_scope());
     if let Ok(mut state) = modal.state.try_borrow_mut() {
         state.touched[Field::Cloud as usize] = true;
@@ -295,7 +302,9 @@ pub(super) fn set_busy(modal: &Modal, busy: bool) {
     ]) {
         flag(input, "readonly", busy || locked.has(field));
     }
-    flag(&view.cloud, "disabled", busy);
+    if let Some(cloud) = view.drawn_control(Field::Cloud) {
+        flag(cloud, "disabled", busy);
+    }
     flag(&view.dialog, "aria-busy", busy);
     if busy {
         set(&view.dialog, "data-state", "submitting");

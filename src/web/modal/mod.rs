@@ -134,6 +134,7 @@ enum On {
     FocusIn,
     PointerMove,
     Abort,
+    Toggle,
 }
 
 /// The modal's timers.
@@ -210,6 +211,8 @@ pub(crate) fn open(config: Config, resolve: Function, reject: Function) {
         listen(shadow, "change", false, handle, On::Change),
         listen(shadow, "focusout", false, handle, On::FocusOut),
         listen(shadow, "submit", false, handle, On::Submit),
+        // `toggle` does not bubble: caught on its way down.
+        listen(shadow, "toggle", true, handle, On::Toggle),
         listen(
             modal.view.dialog.as_ref(),
             "pointermove",
@@ -411,6 +414,13 @@ fn handle(on: On, event: &Event) {
         On::FocusIn => focus::keep_inside(&modal, event),
         On::PointerMove => stop_auto_dismiss(&modal),
         On::Abort => close(&modal, Outcome::Aborted),
+        // The disclosure opened some other way than its summary (find in page): its
+        // select is drawn now.
+        On::Toggle => {
+            if modal.view.advanced.open() {
+                modal.view.cloud();
+            }
+        }
     }
 }
 
@@ -438,6 +448,12 @@ fn on_click(modal: &Rc<Modal>, event: &Event) {
         if pressed {
             request_close(modal);
         }
+        return;
+    }
+    if target.closest("summary").ok().flatten().is_some() {
+        // The Advanced disclosure is about to open: its cloud select is drawn before it
+        // is shown, in this same task.
+        modal.view.cloud();
         return;
     }
     let Some(button) = target.closest("[data-action]").ok().flatten() else {

@@ -5,6 +5,7 @@
 //! Texts are set with `textContent` only; nothing here parses markup.
 
 use std::cell::OnceCell;
+use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{
@@ -52,8 +53,14 @@ pub(super) struct View {
     pub live: Element,
     /// Tenant, client ID, client secret and scope inputs.
     pub inputs: [HtmlInputElement; 4],
-    /// The cloud select.
-    pub cloud: HtmlSelectElement,
+    /// The cloud select, drawn when the Advanced disclosure first opens (see
+    /// [`View::cloud`]): a `<select>` is the costliest element of the form to create, and
+    /// most administrators never change the cloud.
+    cloud: OnceCell<HtmlSelectElement>,
+    /// The cloud field's control slot and the select's `aria-describedby`.
+    cloud_slot: (Element, String),
+    /// What the lazily drawn parts are drawn from.
+    config: Rc<Config>,
     /// Each field's message element, indexed like [`Field::ALL`].
     pub messages: [Element; 5],
     /// The "Advanced" disclosure.
@@ -71,14 +78,38 @@ pub(super) struct View {
 }
 
 impl View {
-    /// The input or select of `field`.
+    /// The input or select of `field` (the cloud select is drawn if it was not yet).
     pub fn control(&self, field: Field) -> &Element {
         match field {
             Field::TenantId => &self.inputs[0],
             Field::ClientId => &self.inputs[1],
             Field::ClientSecret => &self.inputs[2],
             Field::Scope => &self.inputs[3],
-            Field::Cloud => &self.cloud,
+            Field::Cloud => self.cloud(),
+        }
+    }
+
+    /// The control of `field` if it is drawn.
+    pub fn drawn_control(&self, field: Field) -> Option<&Element> {
+        match field {
+            Field::Cloud => self.cloud.get().map(AsRef::as_ref),
+            _ => Some(self.control(field)),
+        }
+    }
+
+    /// The cloud select, drawn on the first call with the configured cloud selected.
+    pub fn cloud(&self) -> &HtmlSelectElement {
+        self.cloud.get_or_init(|| {
+            let (slot, described_by) = &self.cloud_slot;
+            cloud_select(slot, described_by, &self.config.texts, self.config.cloud)
+        })
+    }
+
+    /// The cloud's value: the select's once drawn, the configured cloud before.
+    pub fn cloud_value(&self) -> String {
+        match self.cloud.get() {
+            Some(select) => select.value(),
+            None => self.config.cloud.name().to_string(),
         }
     }
 
@@ -133,7 +164,7 @@ fn cloud_name(cloud: Cloud) -> Msg {
 }
 
 /// Draws the modal for `config`, detached: the caller inserts `host` into the page.
-pub(super) fn build(config: &Config) -> View {
+pub(super) fn build(config: &Rc<Config>) -> View {
     let texts = &config.texts;
     let locale = texts.locale();
 
@@ -219,7 +250,7 @@ pub(super) fn build(config: &Config) -> View {
 
     let advanced: HtmlDetailsElement = node(&form, "details", "class=advanced").unchecked_into();
     text_node(&advanced, "summary", "", texts.get(Msg::Advanced));
-    let cloud = cloud_field(&advanced, texts, config.cloud);
+    let cloud_slot = cloud_field(&advanced, texts);
     let scope = text_field(
         &advanced,
         texts,
@@ -290,7 +321,9 @@ pub(super) fn build(config: &Config) -> View {
         alert,
         live,
         inputs: [tenant, client, secret, scope],
-        cloud,
+        cloud: OnceCell::new(),
+        cloud_slot,
+        config: config.clone(),
         messages,
         advanced,
         toggle_secret,
@@ -434,8 +467,10 @@ fn secret_field(parent: &Element, texts: &Texts) -> (HtmlInputElement, Element) 
     (input, toggle)
 }
 
-fn cloud_field(parent: &Element, texts: &Texts, selected: Cloud) -> HtmlSelectElement {
-    let (control, described_by) = field_frame(
+/// The cloud field without its select: the control slot and the select's
+/// `aria-describedby`, for [`View::cloud`].
+fn cloud_field(parent: &Element, texts: &Texts) -> (Element, String) {
+    field_frame(
         parent,
         texts,
         Field::Cloud,
@@ -443,10 +478,17 @@ fn cloud_field(parent: &Element, texts: &Texts, selected: Cloud) -> HtmlSelectEl
         Msg::CloudDoc,
         CLOUD_DOC,
         None,
-    );
-    let select: HtmlSelectElement =
-        node(&control, "select", "id=cloud;name=cloud").unchecked_into();
-    set(&select, "aria-describedby", &described_by);
+    )
+}
+
+fn cloud_select(
+    control: &Element,
+    described_by: &str,
+    texts: &Texts,
+    selected: Cloud,
+) -> HtmlSelectElement {
+    let select: HtmlSelectElement = node(control, "select", "id=cloud;name=cloud").unchecked_into();
+    set(&select, "aria-describedby", described_by);
     for cloud in Cloud::ALL {
         let option = text_node(&select, "option", "", texts.get(cloud_name(cloud)));
         set(&option, "value", cloud.name());
