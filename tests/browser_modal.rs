@@ -247,6 +247,9 @@ async fn the_dialog_follows_the_dom_contract() {
         title.text_content().unwrap(),
         "Connect Acme CRM to Microsoft Entra ID"
     );
+    // Cloud and scope are inside the Advanced disclosure, drawn when it first opens.
+    assert!(try_find("input[name=scope]").is_none());
+    click("details summary");
     for name in ["tenantId", "clientId", "clientSecret", "scope"] {
         let field = input(name);
         assert_eq!(field.get_attribute("autocomplete").as_deref(), Some("off"));
@@ -259,9 +262,6 @@ async fn the_dialog_follows_the_dom_contract() {
         assert!(!label.text_content().unwrap().is_empty());
     }
     assert_eq!(input("clientSecret").type_(), "password");
-    // Cloud and scope are inside the Advanced disclosure (the select is drawn when it
-    // first opens).
-    click("details summary");
     find("details select[name=cloud]");
     find("details input[name=scope]");
     // Fields in §4 order.
@@ -682,7 +682,10 @@ async fn submitting_an_incomplete_form_says_why_and_focuses_the_first_problem() 
     // A scope error opens the Advanced disclosure.
     type_into("tenantId", TENANT);
     type_into("clientSecret", SECRET);
+    click("details summary");
     type_into("scope", "User.Read");
+    click("details summary");
+    assert!(!find("details").has_attribute("open"));
     sleep(200).await;
     click("button[type=submit]");
     assert!(find("details").has_attribute("open"));
@@ -832,17 +835,28 @@ async fn the_page_behind_does_not_scroll_while_open() {
 }
 
 #[wasm_bindgen_test]
-async fn the_cloud_select_is_drawn_when_the_advanced_disclosure_first_opens() {
-    let promise = connect(options(&[("cloud", "usgov".into())]));
-    // Not drawn at open; the configured cloud still sets the scope's placeholder.
+async fn the_advanced_fields_are_drawn_when_the_disclosure_first_opens() {
+    let promise = connect(options(&[
+        ("cloud", "usgov".into()),
+        ("prefill", object(&[("scope", "User.Read".into())])),
+    ]));
+    // Not in the document at open.
     assert!(try_find("select[name=cloud]").is_none());
+    assert!(try_find("input[name=scope]").is_none());
+    // Opening the disclosure with its summary draws them, before the disclosure shows,
+    // with the configured cloud and the prefilled scope and its finding.
+    click("details summary");
+    assert!(find("details").has_attribute("open"));
+    assert_eq!(input("scope").value(), "User.Read");
     assert_eq!(
         input("scope").placeholder(),
         "https://graph.microsoft.us/.default"
     );
-    // Opening the disclosure with its summary draws it, before the disclosure shows.
-    click("details summary");
-    assert!(find("details").has_attribute("open"));
+    assert!(!text_of("#scope-message").is_empty());
+    assert_eq!(
+        input("scope").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     let select: HtmlSelectElement = find("details select[name=cloud]").unchecked_into();
     assert_eq!(select.value(), "usgov");
     let label = find("label[for=cloud]");
@@ -858,12 +872,13 @@ async fn the_cloud_select_is_drawn_when_the_advanced_disclosure_first_opens() {
     assert_eq!(shadow().query_selector_all("select").unwrap().length(), 1);
     close_open_modal(promise).await;
 
-    // Opened some other way (find in page): drawn on the `toggle` event.
+    // Opened without its summary (a script sets `open`): drawn on the `toggle` event.
     let promise = connect(options(&[]));
     find("details").set_attribute("open", "").unwrap();
     sleep(50).await;
     let select: HtmlSelectElement = find("details select[name=cloud]").unchecked_into();
     assert_eq!(select.value(), "global");
+    input("scope");
     close_open_modal(promise).await;
 }
 

@@ -217,7 +217,8 @@ async function drive(page, { entries, keys, allowed, serveAll = false }) {
         scan(`${where}/open`);
         // The string reached the modal, as text (a title, a hint, a value).
         if (text.trim() && shadow().textContent.includes(text.trim().slice(0, 50))) shownAsText += 1;
-        shadow().querySelector('details')?.setAttribute('open', '');
+        // Opened as the administrator opens it, which draws its fields.
+        click('details summary');
         click('button[data-action="toggle-secret"]');
         for (const name of ['tenantId', 'clientId', 'clientSecret', 'scope']) type(name, text);
         await sleep(0);

@@ -414,13 +414,9 @@ fn handle(on: On, event: &Event) {
         On::FocusIn => focus::keep_inside(&modal, event),
         On::PointerMove => stop_auto_dismiss(&modal),
         On::Abort => close(&modal, Outcome::Aborted),
-        // The disclosure opened some other way than its summary (find in page): its
-        // select is drawn now.
-        On::Toggle => {
-            if modal.view.advanced.open() {
-                modal.view.cloud();
-            }
-        }
+        // The disclosure opened without its summary (a script set `open`): its fields are
+        // drawn now, one task later.
+        On::Toggle => modal.view.draw_advanced(),
     }
 }
 
@@ -451,9 +447,10 @@ fn on_click(modal: &Rc<Modal>, event: &Event) {
         return;
     }
     if target.closest("summary").ok().flatten().is_some() {
-        // The Advanced disclosure is about to open: its cloud select is drawn before it
-        // is shown, in this same task.
-        modal.view.cloud();
+        // The Advanced disclosure is about to open: its fields are drawn before it shows,
+        // in this same task (the mouse, Enter and Space, and assistive technology's
+        // expand action all click the summary).
+        modal.view.draw_advanced();
         return;
     }
     let Some(button) = target.closest("[data-action]").ok().flatten() else {

@@ -44,7 +44,7 @@ pub(super) fn start(modal: &Rc<Modal>) {
     if let Some((field, _)) = first_error {
         drop(credentials);
         if matches!(field, Field::Scope | Field::Cloud) {
-            flag(&modal.view.advanced, "open", true);
+            modal.view.open_advanced();
         }
         dom::focus(modal.view.control(field));
         return;
@@ -269,7 +269,7 @@ fn fail(modal: &Rc<Modal>, failure: Failure) {
     modal.emit(&dom::object(&event));
     if let Some(field) = field {
         if matches!(field, Field::Scope | Field::Cloud) {
-            flag(&modal.view.advanced, "open", true);
+            modal.view.open_advanced();
         }
         dom::focus(modal.view.control(field));
     }

@@ -13,7 +13,7 @@ use web_sys::{
     ShadowRootInit, ShadowRootMode,
 };
 
-use super::super::dom::{element, node, set, text, text_node};
+use super::super::dom::{element, flag, node, set, text, text_node};
 use super::super::options::Config;
 use crate::messages::{fill, Msg, Texts};
 use crate::rules::{Cloud, Field};
@@ -65,6 +65,10 @@ pub(super) struct View {
     pub messages: [Element; 5],
     /// The "Advanced" disclosure.
     pub advanced: HtmlDetailsElement,
+    /// Its fields (cloud and scope), kept out of the document until it first opens (see
+    /// [`View::draw_advanced`]): in the document, even folded away, they cost the first
+    /// open about 3 ms of style work, for fields most administrators never open.
+    advanced_body: Element,
     /// The secret's show/hide toggle.
     pub toggle_secret: Element,
     /// The admin consent button and its note, when permissions are required.
@@ -95,6 +99,21 @@ impl View {
             Field::Cloud => self.cloud.get().map(AsRef::as_ref),
             _ => Some(self.control(field)),
         }
+    }
+
+    /// Puts the Advanced fields into the disclosure and draws the cloud select, once.
+    /// Called before the disclosure opens (its summary's click) or as it opens.
+    pub fn draw_advanced(&self) {
+        if self.advanced_body.parent_node().is_none() {
+            let _ = self.advanced.append_child(&self.advanced_body);
+        }
+        self.cloud();
+    }
+
+    /// Opens the disclosure, its fields drawn first (to show an error on one of them).
+    pub fn open_advanced(&self) {
+        self.draw_advanced();
+        flag(&self.advanced, "open", true);
     }
 
     /// The cloud select, drawn on the first call with the configured cloud selected.
@@ -250,9 +269,10 @@ pub(super) fn build(config: &Rc<Config>) -> View {
 
     let advanced: HtmlDetailsElement = node(&form, "details", "class=advanced").unchecked_into();
     text_node(&advanced, "summary", "", texts.get(Msg::Advanced));
-    let cloud_slot = cloud_field(&advanced, texts);
+    let advanced_body = element("div");
+    let cloud_slot = cloud_field(&advanced_body, texts);
     let scope = text_field(
-        &advanced,
+        &advanced_body,
         texts,
         Field::Scope,
         Msg::ScopeHint,
@@ -302,11 +322,11 @@ pub(super) fn build(config: &Rc<Config>) -> View {
     );
 
     let messages = [
-        message_of(&shadow, Field::TenantId),
-        message_of(&shadow, Field::ClientId),
-        message_of(&shadow, Field::ClientSecret),
-        message_of(&shadow, Field::Scope),
-        message_of(&shadow, Field::Cloud),
+        message_in(&form, Field::TenantId),
+        message_in(&form, Field::ClientId),
+        message_in(&form, Field::ClientSecret),
+        message_in(&advanced_body, Field::Scope),
+        message_in(&advanced_body, Field::Cloud),
     ];
 
     View {
@@ -326,6 +346,7 @@ pub(super) fn build(config: &Rc<Config>) -> View {
         config: config.clone(),
         messages,
         advanced,
+        advanced_body,
         toggle_secret,
         consent,
         submit,
@@ -334,11 +355,14 @@ pub(super) fn build(config: &Rc<Config>) -> View {
     }
 }
 
-fn message_of(shadow: &ShadowRoot, field: Field) -> Element {
-    let mut id = String::with_capacity(24);
-    id.push_str(field.js_name());
-    id.push_str("-message");
-    shadow.get_element_by_id(&id).unwrap_throw()
+/// The message element of `field` under `root` (the form, or the Advanced fields, which
+/// are out of the document until the disclosure first opens).
+fn message_in(root: &Element, field: Field) -> Element {
+    let mut selector = String::with_capacity(24);
+    selector.push('#');
+    selector.push_str(field.js_name());
+    selector.push_str("-message");
+    root.query_selector(&selector).ok().flatten().unwrap_throw()
 }
 
 /// `<div class="field">` with label, hint, control slot, message and documentation link;
