@@ -22,7 +22,9 @@ let browser;
 const summary = [];
 
 before(async () => {
-  server = await startServer({ emulator: true });
+  // 25 runs through every state, about 100 API calls from one address in a few seconds:
+  // above the default per-IP limit (60 at once, 2 a second), which only tests approach.
+  server = await startServer({ emulator: true, args: ['--ip-rate-limit', '6000'] });
   browser = await launchBrowser();
 });
 

@@ -113,7 +113,7 @@ export async function toState(page, state) {
           const shown = await page.evaluate(() => {
             const root = document.querySelector('[data-entra-connect]')?.shadowRoot;
             const text = (selector) => root?.querySelector(selector)?.textContent ?? '(none)';
-            return `alert: ${text('[role="alert"]')} | status: ${text('#submit-status')} | state: ${root?.querySelector('[data-state]')?.getAttribute('data-state')}`;
+            return `alert: ${text('[role="alert"]')} | status: ${text('#submit-status')} | outcome: ${JSON.stringify(window.outcome)} | events: ${JSON.stringify(window.events)}`;
           });
           throw new Error(`the secret's message did not appear; the modal shows ${shown}`, { cause: error });
         });

@@ -22,6 +22,8 @@ USAGE: entra-connect-server [FLAGS]
   --entra-emulator         mount the Entra emulator at /emulator and use it as the authority
   --www DIR                directory served at / (default: the repository's www/)
   --pkg DIR                directory served at /pkg/ (default: the repository's pkg/)
+  --ip-rate-limit N        /api/ requests a minute from one client IP address, half of them
+                           at once (default 120; 0 turns the limit off)
   -h, --help               print this text
 
 ENVIRONMENT
@@ -162,6 +164,9 @@ impl Config {
                 "--entra-emulator" => config.entra_emulator = true,
                 "--www" => config.www_dir = PathBuf::from(value("--www")?),
                 "--pkg" => config.pkg_dir = PathBuf::from(value("--pkg")?),
+                "--ip-rate-limit" => {
+                    config.limits.per_ip = parse_ip_rate(&value("--ip-rate-limit")?)?
+                }
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -176,6 +181,18 @@ fn default_dir(name: &str, in_repository: PathBuf) -> PathBuf {
     } else {
         PathBuf::from(name)
     }
+}
+
+/// `--ip-rate-limit N`: N a minute, N/2 at once (at least 1); 0 is no limit.
+fn parse_ip_rate(text: &str) -> Result<Option<Rate>, String> {
+    let per_minute: u32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("--ip-rate-limit: {text:?} is not a number of requests a minute"))?;
+    Ok((per_minute > 0).then(|| Rate {
+        burst: (per_minute / 2).max(1),
+        per_minute,
+    }))
 }
 
 fn parse_listen(text: &str) -> Result<SocketAddr, String> {
@@ -254,6 +271,8 @@ mod tests {
             "w",
             "--pkg",
             "p",
+            "--ip-rate-limit",
+            "600",
         ])
         .unwrap()
         .unwrap();
@@ -271,6 +290,25 @@ mod tests {
         assert!(config.entra_emulator);
         assert_eq!(config.www_dir, PathBuf::from("w"));
         assert_eq!(config.pkg_dir, PathBuf::from("p"));
+        assert_eq!(
+            config.limits.per_ip,
+            Some(Rate {
+                burst: 300,
+                per_minute: 600
+            })
+        );
+        assert_eq!(
+            parse(&["--ip-rate-limit=0"])
+                .unwrap()
+                .unwrap()
+                .limits
+                .per_ip,
+            None
+        );
+        assert_eq!(
+            parse(&[]).unwrap().unwrap().limits.per_ip,
+            Limits::default().per_ip
+        );
     }
 
     #[test]
@@ -294,6 +332,8 @@ mod tests {
         assert!(parse(&["--allowed-origin", "app.example.com"]).is_err());
         assert!(parse(&["--allowed-origin", "javascript://x"]).is_err());
         assert!(parse(&["--authority-url", "ftp://x"]).is_err());
+        assert!(parse(&["--ip-rate-limit", "lots"]).is_err());
+        assert!(parse(&["--ip-rate-limit", "-1"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
     }
 }
