@@ -11,7 +11,7 @@ import { launchBrowser, pkgDir, serveStatic, repoRoot } from '../e2e/harness.mjs
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '25' },
+    runs: { type: 'string', default: '41' },
     cycles: { type: 'string', default: '1000' },
   },
 });
