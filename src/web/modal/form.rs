@@ -332,7 +332,7 @@ pub(super) fn show_confirm(modal: &Rc<Modal>) {
     }
     let view = &modal.view;
     flag(&view.form_pane, "hidden", true);
-    let keep = view.confirm_keep(&modal.config.texts);
+    let keep = view.confirm_keep();
     flag(&view.confirm_pane, "hidden", false);
     dom::focus(keep);
 }

@@ -139,8 +139,9 @@ impl View {
 
     /// The confirmation pane's "Keep editing" button; the pane's content is drawn on the
     /// first call.
-    pub fn confirm_keep(&self, texts: &Texts) -> &Element {
+    pub fn confirm_keep(&self) -> &Element {
         self.keep_button.get_or_init(|| {
+            let texts = &self.config.texts;
             let pane = &self.confirm_pane;
             text_node(pane, "h3", "id=confirm-title", texts.get(Msg::ConfirmTitle));
             text_node(pane, "p", "id=confirm-text", texts.get(Msg::ConfirmText));
