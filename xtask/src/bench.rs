@@ -17,7 +17,8 @@ use std::time::Instant;
 use crate::util::{self, fail, root, Result};
 use crate::{build, setup, size};
 
-const USAGE: &str = "usage: cargo xtask bench [--runs N] [--cycles N] [--requests N] [--no-build] [--no-load]
+const USAGE: &str =
+    "usage: cargo xtask bench [--runs N] [--cycles N] [--requests N] [--no-build] [--no-load]
   --runs N       opens per side for the cold and warm medians (default 41: the budgets want 20
                  or more, and on a 2-core machine medians of fewer move by a few ms)
   --cycles N     open/close cycles for the leak figures (default 1000)
