@@ -253,7 +253,7 @@ for (const file of process.argv.slice(1)) {
     compress: { passes: 2 },
     mangle: true,
     // V8 compiles a file marked so eagerly, off the main thread, when it is loaded:
-    // every function of the glue and the entry runs when the first modal opens.
+    // nearly every function of the glue and the entry runs when the first modal opens.
     format: { comments: false, preamble: '//# allFunctionsCalledOnLoad' },
   });
   writeFileSync(file, result.code + '\n');
