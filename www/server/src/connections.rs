@@ -18,7 +18,7 @@ use crate::app::SharedState;
 use crate::crypto::random_uuid;
 use crate::identity::SafeTenant;
 use crate::sessions;
-use crate::store::{Claim, IdempotencyScope, NewConnection, StoredResponse};
+use crate::store::{Claim, ConnectionRecord, IdempotencyScope, NewConnection, StoredResponse};
 use crate::time::{now_unix, rfc3339};
 
 /// How many connections `GET` lists at most (newest first).
@@ -193,29 +193,23 @@ async fn create(
             .await?;
         let connection_id = random_uuid();
         let connection = NewConnection {
-            tenant_id: verified
-                .tenant_guid
-                .unwrap_or_else(|| tenant.as_str().to_string()),
-            client_id: client_id.to_string(),
-            cloud: cloud.name().to_string(),
-            scope: scope.to_string(),
-            granted_permissions: verified.roles,
             client_secret_sealed: state
                 .secret_box
                 .seal(client_secret.as_bytes(), connection_id.as_bytes()),
             session_hash: session.token_hash.clone(),
-            created_at: now_unix(),
-            connection_id,
+            record: ConnectionRecord {
+                tenant_id: verified
+                    .tenant_guid
+                    .unwrap_or_else(|| tenant.as_str().to_string()),
+                client_id: client_id.to_string(),
+                cloud: cloud.name().to_string(),
+                scope: scope.to_string(),
+                granted_permissions: verified.roles,
+                created_at: now_unix(),
+                connection_id,
+            },
         };
-        let body = json!({
-            "connection_id": connection.connection_id,
-            "tenant_id": connection.tenant_id,
-            "client_id": connection.client_id,
-            "cloud": connection.cloud,
-            "scope": connection.scope,
-            "granted_permissions": connection.granted_permissions,
-            "created_at": rfc3339(connection.created_at),
-        });
+        let body = connection_json(&connection.record);
         let stored = StoredResponse {
             status: 201,
             body: body.to_string(),
@@ -229,10 +223,10 @@ async fn create(
             .await
             .map_err(|error| ApiError::internal(&error))?;
         tracing::info!(
-            connection_id = %connection.connection_id,
-            tenant_id = %connection.tenant_id,
-            client_id = %connection.client_id,
-            granted = connection.granted_permissions.len(),
+            connection_id = %connection.record.connection_id,
+            tenant_id = %connection.record.tenant_id,
+            client_id = %connection.record.client_id,
+            granted = connection.record.granted_permissions.len(),
             "connection created"
         );
         Ok::<_, ApiError>(stored)
@@ -335,24 +329,24 @@ fn json_response(status: u16, body: String, replayed: bool) -> Response {
     response
 }
 
+/// A stored connection as both the 201 answer and the list show it (§6.2), without secret.
+fn connection_json(record: &ConnectionRecord) -> Value {
+    json!({
+        "connection_id": record.connection_id,
+        "tenant_id": record.tenant_id,
+        "client_id": record.client_id,
+        "cloud": record.cloud,
+        "scope": record.scope,
+        "granted_permissions": record.granted_permissions,
+        "created_at": rfc3339(record.created_at),
+    })
+}
+
 /// `GET /api/entra/connections`: the newest connections, without secrets.
 pub async fn list_connections(State(state): State<SharedState>) -> Response {
     match state.store.list_connections(LIST_LIMIT).await {
         Ok(records) => {
-            let connections: Vec<Value> = records
-                .into_iter()
-                .map(|record| {
-                    json!({
-                        "connection_id": record.connection_id,
-                        "tenant_id": record.tenant_id,
-                        "client_id": record.client_id,
-                        "cloud": record.cloud,
-                        "scope": record.scope,
-                        "granted_permissions": record.granted_permissions,
-                        "created_at": rfc3339(record.created_at),
-                    })
-                })
-                .collect();
+            let connections: Vec<Value> = records.iter().map(connection_json).collect();
             axum::Json(json!({ "connections": connections })).into_response()
         }
         Err(error) => ApiError::internal(&error).into_response(),

@@ -39,27 +39,16 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-/// A verified connection to be stored.
+/// A verified connection to be stored: what is listed later, and what is not.
 #[derive(Clone, Debug)]
 pub struct NewConnection {
-    /// Random UUID.
-    pub connection_id: String,
-    /// The tenant GUID (resolved from the token when a domain was entered).
-    pub tenant_id: String,
-    /// Application (client) ID.
-    pub client_id: String,
-    /// Cloud name.
-    pub cloud: String,
-    /// Scope the credentials were verified with.
-    pub scope: String,
-    /// Application permissions from the token's `roles` claim.
-    pub granted_permissions: Vec<String>,
+    /// The stored connection as it is listed (the tenant resolved to its GUID from the
+    /// token when a domain was entered; the permissions from its `roles` claim).
+    pub record: ConnectionRecord,
     /// The client secret sealed with AES-256-GCM (never the plaintext).
     pub client_secret_sealed: Vec<u8>,
     /// Hash of the session token that created it.
     pub session_hash: String,
-    /// Creation time, Unix seconds.
-    pub created_at: i64,
 }
 
 /// A stored connection without its secret.

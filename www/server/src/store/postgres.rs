@@ -203,15 +203,15 @@ impl PostgresStore {
                      granted_permissions, client_secret_sealed, session_hash, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
-                    &row.connection_id,
-                    &row.tenant_id,
-                    &row.client_id,
-                    &row.cloud,
-                    &row.scope,
-                    &encode_permissions(&row.granted_permissions),
+                    &row.record.connection_id,
+                    &row.record.tenant_id,
+                    &row.record.client_id,
+                    &row.record.cloud,
+                    &row.record.scope,
+                    &encode_permissions(&row.record.granted_permissions),
                     &row.client_secret_sealed,
                     &row.session_hash,
-                    &row.created_at,
+                    &row.record.created_at,
                 ],
             )
             .await
@@ -227,7 +227,7 @@ impl PostgresStore {
                         &scope.key,
                         &i32::from(response.status),
                         &response.body,
-                        &row.connection_id,
+                        &row.record.connection_id,
                     ],
                 )
                 .await

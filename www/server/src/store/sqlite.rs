@@ -178,15 +178,15 @@ impl SqliteStore {
                      granted_permissions, client_secret_sealed, session_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
-                    row.connection_id,
-                    row.tenant_id,
-                    row.client_id,
-                    row.cloud,
-                    row.scope,
-                    encode_permissions(&row.granted_permissions),
+                    row.record.connection_id,
+                    row.record.tenant_id,
+                    row.record.client_id,
+                    row.record.cloud,
+                    row.record.scope,
+                    encode_permissions(&row.record.granted_permissions),
                     row.client_secret_sealed,
                     row.session_hash,
-                    row.created_at
+                    row.record.created_at
                 ],
             )?;
             if let Some((scope, response)) = idempotency {
@@ -194,7 +194,7 @@ impl SqliteStore {
                     "UPDATE idempotency_keys
                      SET state = 'completed', response_status = ?3, response_body = ?4, connection_id = ?5
                      WHERE session_hash = ?1 AND idempotency_key = ?2",
-                    params![scope.session_hash, scope.key, response.status, response.body, row.connection_id],
+                    params![scope.session_hash, scope.key, response.status, response.body, row.record.connection_id],
                 )?;
             }
             transaction.commit()
