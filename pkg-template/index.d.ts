@@ -39,10 +39,16 @@ export type PrefillField = 'tenantId' | 'clientId' | 'scope';
 
 /**
  * A language of the modal. The built-in catalogs are English, German, French, Spanish,
- * Japanese and Arabic (right-to-left); any BCP 47 tag is accepted (`de-CH` uses `de`), and
- * an unknown language falls back to English.
+ * Japanese, Arabic and Hebrew (right-to-left), Portuguese (Brazil), Italian, Dutch, Polish,
+ * Swedish, Turkish, Korean, and Chinese in simplified and traditional characters. Any BCP 47
+ * tag is accepted: `de-CH` uses `de`, any `pt` uses `pt-BR`, `zh-TW`, `zh-HK`, `zh-MO` and
+ * `zh-Hant-*` use `zh-Hant`, other `zh` uses `zh-Hans`, `iw` uses `he`; a language without a
+ * catalog (`nb`, `no`, ...) falls back to English. Documentation links open Microsoft Learn in
+ * the same language.
  */
-export type Locale = 'en' | 'de' | 'fr' | 'es' | 'ja' | 'ar' | (string & {});
+export type Locale =
+  | 'en' | 'de' | 'fr' | 'es' | 'ja' | 'ar' | 'pt-BR' | 'it' | 'nl' | 'pl' | 'sv' | 'tr'
+  | 'ko' | 'zh-Hans' | 'zh-Hant' | 'he' | (string & {});
 
 /** Why `connect()` rejected. */
 export type ConnectErrorCode =

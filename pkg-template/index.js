@@ -4,14 +4,24 @@
 
 import init, * as wasm from './entra_connect.js';
 
-// The translations other than English (built into the wasm), loaded when a modal opens in
-// that language. Literal import() paths, so bundlers make each catalog a chunk of its own.
+// The translations (English is built into the wasm), one of which is loaded when a modal
+// opens in its language. Literal import() paths, so bundlers make each catalog a chunk of its own.
 const catalogs = {
   de: () => import('./locales/de.js'),
   fr: () => import('./locales/fr.js'),
   es: () => import('./locales/es.js'),
   ja: () => import('./locales/ja.js'),
   ar: () => import('./locales/ar.js'),
+  'pt-BR': () => import('./locales/pt-BR.js'),
+  it: () => import('./locales/it.js'),
+  nl: () => import('./locales/nl.js'),
+  pl: () => import('./locales/pl.js'),
+  sv: () => import('./locales/sv.js'),
+  tr: () => import('./locales/tr.js'),
+  ko: () => import('./locales/ko.js'),
+  'zh-Hans': () => import('./locales/zh-Hans.js'),
+  'zh-Hant': () => import('./locales/zh-Hant.js'),
+  he: () => import('./locales/he.js'),
 };
 
 /** @type {Promise<void> | null} */
@@ -51,15 +61,41 @@ export function preload() {
  */
 export async function connect(options) {
   await preload();
-  // The wasm names the locale (the `locale` option, else navigator.languages); a catalog
+  // The locale is chosen here, once; the catalog names it and the wasm speaks it. A catalog
   // that cannot be loaded leaves the modal in English rather than failing the connection.
-  const load = catalogs[wasm.locale(options)];
-  const catalog = load && (await load().then((module) => module.default, () => undefined));
+  const tag = localeOf(options);
+  const catalog = tag && (await catalogs[tag]().then((module) => module.default, () => undefined));
   try {
     return await wasm.connect(options, catalog);
   } catch (raw) {
     throw toConnectError(raw);
   }
+}
+
+/**
+ * The catalog a modal with these options speaks: the `locale` option, else the browser's
+ * `navigator.languages` in order; the first language with a catalog wins, by primary
+ * subtag (`de-AT` is German), with `pt` as Portuguese (Brazil), Chinese by script, else by
+ * region (Taiwan, Hong Kong, Macao write traditional characters), and `iw` (Hebrew's old
+ * code) as Hebrew. `undefined` means English (`en`, or no catalog for the language, as
+ * for `nb` and `no`).
+ * @param {unknown} options
+ * @returns {keyof typeof catalogs | undefined}
+ */
+function localeOf(options) {
+  const nav = globalThis.navigator;
+  const tags = options != null && options.locale != null ? [options.locale] : (nav && (nav.languages || [nav.language])) || [];
+  for (const tag of tags) {
+    const [primary, ...rest] = String(tag).toLowerCase().split(/[-_]/);
+    if (primary === 'en') return undefined;
+    if (primary === 'zh') {
+      const has = (subtag) => rest.includes(subtag);
+      return has('hant') || (!has('hans') && (has('tw') || has('hk') || has('mo'))) ? 'zh-Hant' : 'zh-Hans';
+    }
+    const name = primary === 'pt' ? 'pt-BR' : primary === 'iw' ? 'he' : primary;
+    if (Object.hasOwn(catalogs, name)) return name;
+  }
+  return undefined;
 }
 
 /**
@@ -71,7 +107,7 @@ export async function connect(options) {
 export function validate(input) {
   if (!loaded) {
     throw new Error(
-      'entra-connect: validate() is synchronous and the WebAssembly module is not loaded yet: await preload() first',
+      'entra-connect: validate() needs the WebAssembly module loaded: await preload() first',
     );
   }
   return wasm.validate(input == null ? {} : input);
@@ -88,10 +124,9 @@ export class ConnectError extends Error {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'ConnectError';
     this.code = code;
-    if (extra.field !== undefined) this.field = extra.field;
-    if (extra.status !== undefined) this.status = extra.status;
-    if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
-    if (extra.details !== undefined) this.details = extra.details;
+    for (const key of ['field', 'status', 'retryAfter', 'details']) {
+      if (extra[key] !== undefined) this[key] = extra[key];
+    }
   }
 }
 
@@ -105,5 +140,5 @@ function toConnectError(raw) {
 }
 
 function describe(cause) {
-  return cause && typeof cause === 'object' && 'message' in cause ? String(cause.message) : String(cause);
+  return String((cause && cause.message) || cause);
 }

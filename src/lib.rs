@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod contract;
 pub mod error;
 pub mod messages;
 pub mod protocol;
@@ -38,8 +39,3 @@ pub fn connect_js(options: wasm_bindgen::JsValue) -> js_sys::Promise {
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub use web::api::connect as connect_with_catalog_js;
-
-/// The `locale()` JavaScript export, for the browser tests.
-#[cfg(target_arch = "wasm32")]
-#[doc(hidden)]
-pub use web::api::locale as locale_js;

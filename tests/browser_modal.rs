@@ -428,7 +428,7 @@ async fn messages_override_texts_and_unknown_keys_are_ignored() {
 // English only, and the package entry passes the other catalogs (`pkg/locales/*.js`,
 // generated from the same files) to `connect`, as these tests do. (`use super::Msg` in
 // each catalog resolves to the import below.)
-use entra_connect::messages::Msg;
+use entra_connect::messages::{Code, Msg, ServerCode};
 #[path = "../src/messages/ar.rs"]
 mod ar;
 #[path = "../src/messages/de.rs"]
@@ -440,7 +440,7 @@ mod fr;
 #[path = "../src/messages/ja.rs"]
 mod ja;
 
-/// The `{ key: text }` object of a language tag, as `locales/<tag>.js` exports it.
+/// The `{ locale, texts }` object of a language tag, as `locales/<tag>.js` exports it.
 fn catalog(tag: &str) -> JsValue {
     let text: fn(Msg) -> &'static str = match tag {
         "ar" => ar::text,
@@ -450,53 +450,54 @@ fn catalog(tag: &str) -> JsValue {
         "ja" => ja::text,
         _ => return JsValue::UNDEFINED,
     };
-    let pairs: Vec<(&str, JsValue)> = Msg::ALL
-        .iter()
-        .map(|&msg| (msg.key(), text(msg).into()))
-        .collect();
-    object(&pairs)
+    let texts: Array = Msg::all().map(|msg| JsValue::from(text(msg))).collect();
+    object(&[("locale", tag.into()), ("texts", texts.into())])
 }
 
 #[wasm_bindgen_test]
-async fn the_locale_is_negotiated_by_primary_language_with_english_fallback() {
-    for (tag, lang, title_start, dir) in [
-        ("pt-BR", "en", "Connect", "ltr"),
+async fn the_catalog_names_the_language_direction_and_texts() {
+    // The package entry negotiates (tests/e2e/modal.test.mjs has the table); the wasm
+    // speaks the catalog it is given, whatever the `locale` option says.
+    for (locale_option, lang, title_start, dir) in [
         ("de-AT", "de", "Mit Microsoft Entra ID verbinden", "ltr"),
         ("fr", "fr", "Se connecter", "ltr"),
         ("es-MX", "es", "Conectar con", "ltr"),
         ("ja-JP", "ja", "Microsoft Entra ID に接続", "ltr"),
         ("ar-EG", "ar", "الربط", "rtl"),
     ] {
-        let options = options(&[("locale", tag.into())]);
-        assert_eq!(
-            entra_connect::locale_js(options.clone())
-                .as_string()
-                .as_deref(),
-            Some(lang),
-            "{tag}"
-        );
+        let options = options(&[("locale", locale_option.into())]);
         let promise = connect_with_catalog(options, catalog(lang));
         let host = host().unwrap();
-        assert_eq!(host.get_attribute("lang").as_deref(), Some(lang), "{tag}");
-        assert_eq!(host.get_attribute("dir").as_deref(), Some(dir), "{tag}");
+        assert_eq!(host.get_attribute("lang").as_deref(), Some(lang), "{lang}");
+        assert_eq!(host.get_attribute("dir").as_deref(), Some(dir), "{lang}");
         assert!(
             text_of("#title").starts_with(title_start),
-            "{tag}: {}",
+            "{lang}: {}",
             text_of("#title")
         );
         close_open_modal(promise).await;
     }
-    // Without `locale`, navigator.languages decides (the test browser speaks English).
-    let promise = connect(options(&[]));
-    let languages = get(&get(&global(), "navigator"), "languages");
-    let first = Array::from(&languages)
-        .get(0)
-        .as_string()
-        .unwrap_or_default();
-    if first.starts_with("en") {
+}
+
+#[wasm_bindgen_test]
+async fn a_catalog_naming_no_supported_locale_is_english() {
+    // A region the catalogs do not name, no locale at all, a bare string.
+    let german = catalog("de");
+    set(&german, "locale", &"de-AT".into());
+    for catalog in [
+        german,
+        object(&[("texts", Array::new().into())]),
+        "de".into(),
+    ] {
+        let promise = connect_with_catalog(options(&[]), catalog);
         assert_eq!(host().unwrap().get_attribute("lang").as_deref(), Some("en"));
+        assert!(
+            text_of("#title").starts_with("Connect"),
+            "{}",
+            text_of("#title")
+        );
+        close_open_modal(promise).await;
     }
-    close_open_modal(promise).await;
 }
 
 #[wasm_bindgen_test]
@@ -515,7 +516,14 @@ async fn without_its_catalog_a_locale_falls_back_to_english_and_says_so() {
 
 #[wasm_bindgen_test]
 async fn a_partial_catalog_keeps_english_for_the_texts_it_lacks() {
-    let catalog = object(&[("submit", "Verbinden".into())]);
+    // Texts past the end of a short list, and entries that are not strings, stay English.
+    let submit = Msg::all().position(|msg| msg == Msg::Submit).unwrap();
+    let texts = Array::new();
+    for _ in 0..submit {
+        texts.push(&JsValue::NULL);
+    }
+    texts.push(&"Verbinden".into());
+    let catalog = object(&[("locale", "de".into()), ("texts", texts.into())]);
     let promise = connect_with_catalog(options(&[("locale", "de".into())]), catalog);
     assert_eq!(host().unwrap().get_attribute("lang").as_deref(), Some("de"));
     assert_eq!(text_of("button[type=submit]"), "Verbinden");

@@ -352,3 +352,40 @@ async fn abort_during_submission_closes_and_rejects_aborted() {
     assert_eq!(code(&rejection(promise).await), "aborted");
     restore.call0(&JsValue::NULL).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_wait_before_a_retry_is_said_in_the_modal_language() {
+    // Intl writes the phrase, its plural and its case: no plural rule is written here.
+    // A catalog with no texts keeps English words around the duration, which shows
+    // that the duration alone follows the language.
+    for (lang, expected) in [
+        ("en", "Retrying in 5 seconds…"),
+        ("pl", "za 5 sekund"),
+        ("de", "in 5 Sekunden"),
+        ("ar", "خلال 5 ثوان"),
+    ] {
+        let (_, restore) = stub_fetch(r#"[[503, {"error":"unavailable"}, {"retry-after": "5"}]]"#);
+        let controller = web_sys::AbortController::new().unwrap();
+        let catalog = object(&[("locale", lang.into()), ("texts", Array::new().into())]);
+        let promise = entra_connect::connect_with_catalog_js(
+            options(&[("signal", controller.signal().into())]),
+            catalog,
+        );
+        fill_valid();
+        click("button[type=submit]");
+        let mut status = String::new();
+        for _ in 0..200 {
+            status = text_of("#submit-status");
+            if !status.is_empty() && status != "Connecting…" {
+                break;
+            }
+            tick().await;
+            sleep(5).await;
+        }
+        assert!(status.contains(expected), "{lang}: {status}");
+        controller.abort();
+        let error = rejection(promise).await;
+        assert_eq!(code(&error), "aborted");
+        restore.call0(&JsValue::NULL).unwrap();
+    }
+}

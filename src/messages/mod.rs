@@ -1,17 +1,22 @@
-//! Message catalogs: every text the modal shows, in English, German, French, Spanish,
-//! Japanese and Arabic, as plain Rust (no web APIs), so the reference backend can reuse the
-//! English explanations of rule codes ([`english_text`]).
+//! Message catalogs: every text the modal shows, in sixteen languages (SPEC §4), as plain
+//! Rust (no web APIs), so the reference backend can reuse the English explanations of rule
+//! and server codes ([`english`]).
 //!
-//! Only English is compiled into the browser build: the other catalogs cost about 10 KB
-//! gzipped that an English form never needs. `cargo xtask build` writes each of them as an
+//! Only English is compiled into the browser build: the other fifteen catalogs cost about
+//! 2 KB gzipped each, which an English form never needs. `cargo xtask build` writes each of them as an
 //! ES module (`pkg/locales/de.js`, built natively from these same `match`es) that the package
 //! entry imports when a modal opens in that language and hands to the wasm, which puts it
 //! on top of English with [`Texts::set`].
 //!
-//! Each locale is a `match` over [`Msg`] with no wildcard arm, so the compiler refuses a
-//! catalog that forgets a message. Hosts override any text through the `messages` option,
+//! Each locale is a `match` over [`Msg`] with no wildcard arm (rule and server codes are
+//! matched as `M::Rule(Code::TenantRequired)`, `M::Server(ServerCode::InvalidSecret)`), so
+//! the compiler refuses a catalog that forgets a message, including a code added to
+//! [`Code`] or [`ServerCode`]. Hosts override any text through the `messages` option,
 //! keyed by [`Msg::key`]. Texts may hold placeholders (`{appName}`, `{tenant}`,
-//! `{seconds}`, `{fields}`) that [`fill`] replaces.
+//! `{when}`, `{fields}`) that [`fill`] replaces. A count is never pluralized here: `{when}`
+//! is a whole phrase ("in 2 seconds", "za 5 sekund", "خلال ثانيتين") that the browser's
+//! `Intl.RelativeTimeFormat` writes in the modal's language, plural rules and grammatical
+//! case included.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod ar;
@@ -23,9 +28,30 @@ mod es;
 #[cfg(not(target_arch = "wasm32"))]
 mod fr;
 #[cfg(not(target_arch = "wasm32"))]
+mod he;
+#[cfg(not(target_arch = "wasm32"))]
+mod it;
+#[cfg(not(target_arch = "wasm32"))]
 mod ja;
+#[cfg(not(target_arch = "wasm32"))]
+mod ko;
+#[cfg(not(target_arch = "wasm32"))]
+mod nl;
+#[cfg(not(target_arch = "wasm32"))]
+mod pl;
+#[cfg(not(target_arch = "wasm32"))]
+mod pt_br;
+#[cfg(not(target_arch = "wasm32"))]
+mod sv;
+#[cfg(not(target_arch = "wasm32"))]
+mod tr;
+#[cfg(not(target_arch = "wasm32"))]
+mod zh_hans;
+#[cfg(not(target_arch = "wasm32"))]
+mod zh_hant;
 
-use crate::rules::Code;
+pub use crate::contract::ServerCode;
+pub use crate::rules::Code;
 
 /// A language the modal is translated into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -43,20 +69,51 @@ pub enum Locale {
     Ja,
     /// Arabic (right-to-left).
     Ar,
+    /// Portuguese (Brazil), also for other Portuguese.
+    PtBr,
+    /// Italian.
+    It,
+    /// Dutch.
+    Nl,
+    /// Polish.
+    Pl,
+    /// Swedish.
+    Sv,
+    /// Turkish.
+    Tr,
+    /// Korean.
+    Ko,
+    /// Chinese in simplified characters (mainland China, Singapore).
+    ZhHans,
+    /// Chinese in traditional characters (Taiwan, Hong Kong, Macao).
+    ZhHant,
+    /// Hebrew (right-to-left).
+    He,
 }
 
 impl Locale {
     /// Every supported locale.
-    pub const ALL: [Locale; 6] = [
+    pub const ALL: [Locale; 16] = [
         Locale::En,
         Locale::De,
         Locale::Fr,
         Locale::Es,
         Locale::Ja,
         Locale::Ar,
+        Locale::PtBr,
+        Locale::It,
+        Locale::Nl,
+        Locale::Pl,
+        Locale::Sv,
+        Locale::Tr,
+        Locale::Ko,
+        Locale::ZhHans,
+        Locale::ZhHant,
+        Locale::He,
     ];
 
-    /// The BCP 47 primary language subtag (`en`, `de`, ...), used for the `lang` attribute.
+    /// The BCP 47 tag (`en`, `pt-BR`, `zh-Hant`, ...), used for the `lang` attribute and
+    /// as the name of the catalog module (`pkg/locales/<tag>.js`).
     pub fn tag(self) -> &'static str {
         match self {
             Locale::En => "en",
@@ -65,47 +122,81 @@ impl Locale {
             Locale::Es => "es",
             Locale::Ja => "ja",
             Locale::Ar => "ar",
+            Locale::PtBr => "pt-BR",
+            Locale::It => "it",
+            Locale::Nl => "nl",
+            Locale::Pl => "pl",
+            Locale::Sv => "sv",
+            Locale::Tr => "tr",
+            Locale::Ko => "ko",
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+            Locale::He => "he",
         }
+    }
+
+    /// The locale segment of Microsoft Learn addresses (`learn.microsoft.com/pt-br/...`), so
+    /// documentation links open the page in the admin's language.
+    pub fn learn(self) -> &'static str {
+        // Five bytes each, in `Locale::ALL` order: one string costs the browser build less
+        // than a table of sixteen.
+        const SEGMENTS: &str =
+            "en-usde-defr-fres-esja-jpar-sapt-brit-itnl-nlpl-plsv-setr-trko-krzh-cnzh-twhe-il";
+        let at = self as usize * 5;
+        SEGMENTS.get(at..at + 5).unwrap_or("en-us")
     }
 
     /// Whether the script runs right to left (`dir="rtl"`).
     pub fn is_rtl(self) -> bool {
-        matches!(self, Locale::Ar)
-    }
-
-    /// The supported locale for a language tag, by its primary subtag (`de-AT` → German);
-    /// `None` when the language is not translated (`pt-BR`).
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let primary = crate::rules::before_ascii(tag, b"-_");
-        Locale::ALL
-            .into_iter()
-            .find(|locale| primary.eq_ignore_ascii_case(locale.tag()))
-    }
-
-    /// The first supported locale among `tags` in preference order, else English.
-    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        tags.into_iter()
-            .find_map(Locale::from_tag)
-            .unwrap_or_default()
+        matches!(self, Locale::Ar | Locale::He)
     }
 }
 
 macro_rules! messages {
     ($($(#[$doc:meta])* $variant:ident = $key:literal,)*) => {
-        /// One text of the user interface, independent of language.
+        /// One text of the user interface, independent of language: a text of the modal
+        /// itself, the explanation of a rule code, or that of a §6.3 server code. Rule and
+        /// server codes are listed once, in [`Code`] and [`ServerCode`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Msg {
             $($(#[$doc])* $variant,)*
+            /// The explanation of a rule code (its key is the code, e.g. `tenant_required`).
+            Rule(Code),
+            /// The explanation of a §6.3 server code (its key is the code, e.g. `invalid_secret`).
+            Server(ServerCode),
         }
 
         impl Msg {
-            /// Every message, in catalog order.
-            pub const ALL: &'static [Msg] = &[$(Msg::$variant,)*];
+            /// The texts of the modal itself, in catalog order.
+            const MODAL: &'static [Msg] = &[$(Msg::$variant,)*];
+
+            /// How many messages there are.
+            pub const COUNT: usize = Msg::MODAL.len() + Code::ALL.len() + ServerCode::ALL.len();
 
             /// The key hosts use in the `messages` option (rule and server codes are their
             /// own keys, e.g. `client_secret_is_secret_id`, `invalid_secret`).
             pub fn key(self) -> &'static str {
-                match self { $(Msg::$variant => $key,)* }
+                unpack(&KEY_BYTES, &KEY_ENDS, self.index())
+            }
+
+            /// [`Msg::key`], by a `match` (evaluated once, at compile time, into the packed
+            /// table [`Msg::key`] reads).
+            const fn key_by_match(self) -> &'static str {
+                match self {
+                    $(Msg::$variant => $key,)*
+                    Msg::Rule(code) => code.as_str(),
+                    Msg::Server(code) => code.as_str(),
+                }
+            }
+
+            /// The message's position in catalog order, `0..Msg::COUNT`, found in
+            /// [`Msg::ALL`] by comparison: under a hundred two-byte compares, where a
+            /// `match` on every variant compiles to a 0.4 KB jump table in the browser build.
+            pub fn index(self) -> usize {
+                Msg::ALL
+                    .iter()
+                    .position(|known| *known == self)
+                    .unwrap_or_default()
             }
         }
     };
@@ -184,7 +275,8 @@ messages! {
     Submit = "submit",
     /// The submit button while submitting.
     Submitting = "submitting",
-    /// Status while waiting before a retry (`{seconds}`).
+    /// Status while waiting before a retry (`{when}`: "in 2 seconds" as the language says
+    /// it, from `Intl.RelativeTimeFormat`).
     Retrying = "retrying",
     /// Why the form cannot be submitted yet (`{fields}`: the field labels).
     SubmitBlocked = "submit_blocked",
@@ -215,82 +307,6 @@ messages! {
     /// Dismisses the success view.
     Done = "done",
 
-    /// Rule code `tenant_required`.
-    TenantRequired = "tenant_required",
-    /// Rule code `tenant_too_long`.
-    TenantTooLong = "tenant_too_long",
-    /// Rule code `tenant_common`.
-    TenantCommon = "tenant_common",
-    /// Rule code `tenant_organizations`.
-    TenantOrganizations = "tenant_organizations",
-    /// Rule code `tenant_consumers`.
-    TenantConsumers = "tenant_consumers",
-    /// Rule code `tenant_nil_guid`.
-    TenantNilGuid = "tenant_nil_guid",
-    /// Rule code `tenant_consumer_guid`.
-    TenantConsumerGuid = "tenant_consumer_guid",
-    /// Rule code `tenant_fullwidth`.
-    TenantFullwidth = "tenant_fullwidth",
-    /// Rule code `tenant_not_ascii`.
-    TenantNotAscii = "tenant_not_ascii",
-    /// Rule code `tenant_url_without_tenant`.
-    TenantUrlWithoutTenant = "tenant_url_without_tenant",
-    /// Rule code `tenant_invalid`.
-    TenantInvalid = "tenant_invalid",
-    /// Rule code `client_id_required`.
-    ClientIdRequired = "client_id_required",
-    /// Rule code `client_id_too_long`.
-    ClientIdTooLong = "client_id_too_long",
-    /// Rule code `client_id_fullwidth`.
-    ClientIdFullwidth = "client_id_fullwidth",
-    /// Rule code `client_id_invalid`.
-    ClientIdInvalid = "client_id_invalid",
-    /// Rule code `client_id_nil_guid`.
-    ClientIdNilGuid = "client_id_nil_guid",
-    /// Rule code `client_id_same_as_tenant`.
-    ClientIdSameAsTenant = "client_id_same_as_tenant",
-    /// Rule code `client_secret_required`.
-    ClientSecretRequired = "client_secret_required",
-    /// Rule code `client_secret_too_long`.
-    ClientSecretTooLong = "client_secret_too_long",
-    /// Rule code `client_secret_is_secret_id`.
-    ClientSecretIsSecretId = "client_secret_is_secret_id",
-    /// Rule code `client_secret_whitespace`.
-    ClientSecretWhitespace = "client_secret_whitespace",
-    /// Rule code `client_secret_short`.
-    ClientSecretShort = "client_secret_short",
-    /// Rule code `scope_too_long`.
-    ScopeTooLong = "scope_too_long",
-    /// Rule code `scope_named`.
-    ScopeNamed = "scope_named",
-    /// Rule code `scope_multiple`.
-    ScopeMultiple = "scope_multiple",
-    /// Rule code `scope_invalid`.
-    ScopeInvalid = "scope_invalid",
-    /// Rule code `scope_cloud_mismatch`.
-    ScopeCloudMismatch = "scope_cloud_mismatch",
-    /// Rule code `cloud_unknown`.
-    CloudUnknown = "cloud_unknown",
-
-    /// Server code `invalid_session` (§6.3).
-    InvalidSession = "invalid_session",
-    /// Server code `validation_failed`.
-    ValidationFailed = "validation_failed",
-    /// Server code `tenant_not_found`.
-    TenantNotFound = "tenant_not_found",
-    /// Server code `app_not_found`.
-    AppNotFound = "app_not_found",
-    /// Server code `invalid_secret` (AADSTS7000215).
-    InvalidSecret = "invalid_secret",
-    /// Server code `secret_expired` (AADSTS7000222).
-    SecretExpired = "secret_expired",
-    /// Server code `invalid_scope`.
-    InvalidScope = "invalid_scope",
-    /// Server code `rate_limited`.
-    RateLimited = "rate_limited",
-    /// Server code `upstream_unavailable`.
-    UpstreamUnavailable = "upstream_unavailable",
-
     /// The backend could not be reached.
     Network = "network",
     /// `timeoutMs` elapsed.
@@ -299,62 +315,39 @@ messages! {
     ServerError = "server",
 }
 
-/// The server codes of §6.3 that have their own text.
-const SERVER_CODES: [Msg; 9] = [
-    Msg::InvalidSession,
-    Msg::ValidationFailed,
-    Msg::TenantNotFound,
-    Msg::AppNotFound,
-    Msg::InvalidSecret,
-    Msg::SecretExpired,
-    Msg::InvalidScope,
-    Msg::RateLimited,
-    Msg::UpstreamUnavailable,
-];
-
 impl Msg {
+    /// Every message, in catalog order: the modal's texts, then the rule codes, then the
+    /// server codes. Built at compile time, so the browser build holds it as data.
+    pub const ALL: [Msg; Msg::COUNT] = {
+        let mut all = [Msg::Server(ServerCode::InvalidSession); Msg::COUNT];
+        let mut at = 0;
+        while at < Msg::MODAL.len() {
+            all[at] = Msg::MODAL[at];
+            at += 1;
+        }
+        let mut code = 0;
+        while code < Code::ALL.len() {
+            all[at] = Msg::Rule(Code::ALL[code]);
+            at += 1;
+            code += 1;
+        }
+        let mut code = 0;
+        while code < ServerCode::ALL.len() {
+            all[at] = Msg::Server(ServerCode::ALL[code]);
+            at += 1;
+            code += 1;
+        }
+        all
+    };
+
+    /// Every message, in catalog order (see [`Msg::ALL`]).
+    pub fn all() -> impl Iterator<Item = Msg> {
+        Msg::ALL.into_iter()
+    }
+
     /// Parses a `messages` option key; unknown keys are `None`.
     pub fn from_key(key: &str) -> Option<Msg> {
-        Msg::ALL.iter().copied().find(|msg| msg.key() == key)
-    }
-
-    /// The explanation of a rule code.
-    pub fn for_code(code: Code) -> Msg {
-        match code {
-            Code::TenantRequired => Msg::TenantRequired,
-            Code::TenantTooLong => Msg::TenantTooLong,
-            Code::TenantCommon => Msg::TenantCommon,
-            Code::TenantOrganizations => Msg::TenantOrganizations,
-            Code::TenantConsumers => Msg::TenantConsumers,
-            Code::TenantNilGuid => Msg::TenantNilGuid,
-            Code::TenantConsumerGuid => Msg::TenantConsumerGuid,
-            Code::TenantFullwidth => Msg::TenantFullwidth,
-            Code::TenantNotAscii => Msg::TenantNotAscii,
-            Code::TenantUrlWithoutTenant => Msg::TenantUrlWithoutTenant,
-            Code::TenantInvalid => Msg::TenantInvalid,
-            Code::ClientIdRequired => Msg::ClientIdRequired,
-            Code::ClientIdTooLong => Msg::ClientIdTooLong,
-            Code::ClientIdFullwidth => Msg::ClientIdFullwidth,
-            Code::ClientIdInvalid => Msg::ClientIdInvalid,
-            Code::ClientIdNilGuid => Msg::ClientIdNilGuid,
-            Code::ClientIdSameAsTenant => Msg::ClientIdSameAsTenant,
-            Code::ClientSecretRequired => Msg::ClientSecretRequired,
-            Code::ClientSecretTooLong => Msg::ClientSecretTooLong,
-            Code::ClientSecretIsSecretId => Msg::ClientSecretIsSecretId,
-            Code::ClientSecretWhitespace => Msg::ClientSecretWhitespace,
-            Code::ClientSecretShort => Msg::ClientSecretShort,
-            Code::ScopeTooLong => Msg::ScopeTooLong,
-            Code::ScopeNamed => Msg::ScopeNamed,
-            Code::ScopeMultiple => Msg::ScopeMultiple,
-            Code::ScopeInvalid => Msg::ScopeInvalid,
-            Code::ScopeCloudMismatch => Msg::ScopeCloudMismatch,
-            Code::CloudUnknown => Msg::CloudUnknown,
-        }
-    }
-
-    /// The text of a §6.3 server error code, when the SDK knows the code.
-    pub fn for_server_code(code: &str) -> Option<Msg> {
-        SERVER_CODES.into_iter().find(|msg| msg.key() == code)
+        Msg::all().find(|msg| msg.key() == key)
     }
 }
 
@@ -369,13 +362,93 @@ pub fn text(locale: Locale, msg: Msg) -> &'static str {
         Locale::Es => es::text(msg),
         Locale::Ja => ja::text(msg),
         Locale::Ar => ar::text(msg),
+        Locale::PtBr => pt_br::text(msg),
+        Locale::It => it::text(msg),
+        Locale::Nl => nl::text(msg),
+        Locale::Pl => pl::text(msg),
+        Locale::Sv => sv::text(msg),
+        Locale::Tr => tr::text(msg),
+        Locale::Ko => ko::text(msg),
+        Locale::ZhHans => zh_hans::text(msg),
+        Locale::ZhHant => zh_hant::text(msg),
+        Locale::He => he::text(msg),
     }
 }
 
-/// The English explanation of a rule code (the reference backend puts it in its §6.3
-/// `message`).
+/// The English text of `msg`, in every build (the reference backend puts the explanation
+/// of a rule or server code in its §6.3 `message`).
+pub fn english(msg: Msg) -> &'static str {
+    unpack(&ENGLISH_BYTES, &ENGLISH_ENDS, msg.index())
+}
+
+/// Packs `$text(Msg::ALL[i])` for every message end to end at compile time, as a byte
+/// string and the end offset of each text: two bytes an entry in the browser build's data
+/// instead of a pointer and a length (eight), which compress poorly.
+macro_rules! packed {
+    ($bytes:ident, $ends:ident, $text:expr) => {
+        static $bytes: [u8; {
+            let mut total = 0;
+            let mut at = 0;
+            while at < Msg::COUNT {
+                total += $text(Msg::ALL[at]).len();
+                at += 1;
+            }
+            total
+        }] = {
+            let mut bytes = [0; $bytes.len()];
+            let mut filled = 0;
+            let mut at = 0;
+            while at < Msg::COUNT {
+                let text = $text(Msg::ALL[at]).as_bytes();
+                let mut i = 0;
+                while i < text.len() {
+                    bytes[filled] = text[i];
+                    filled += 1;
+                    i += 1;
+                }
+                at += 1;
+            }
+            bytes
+        };
+
+        static $ends: [u16; Msg::COUNT] = {
+            assert!(
+                $bytes.len() <= u16::MAX as usize,
+                "the texts outgrew u16 offsets"
+            );
+            let mut ends = [0; Msg::COUNT];
+            let mut end = 0;
+            let mut at = 0;
+            while at < Msg::COUNT {
+                end += $text(Msg::ALL[at]).len();
+                ends[at] = end as u16;
+                at += 1;
+            }
+            ends
+        };
+    };
+}
+
+packed!(KEY_BYTES, KEY_ENDS, Msg::key_by_match);
+packed!(ENGLISH_BYTES, ENGLISH_ENDS, en::text);
+
+/// Entry `at` of a [`packed!`] table (empty past its end).
+fn unpack(bytes: &'static [u8], ends: &[u16; Msg::COUNT], at: usize) -> &'static str {
+    let start = match at.checked_sub(1) {
+        Some(before) => ends.get(before).copied().unwrap_or_default(),
+        None => 0,
+    };
+    let end = ends.get(at).copied().unwrap_or_default();
+    bytes
+        .get(usize::from(start)..usize::from(end))
+        .and_then(|text| core::str::from_utf8(text).ok())
+        .unwrap_or_default()
+}
+
+/// The English explanation of a rule code (the reference backend's `validation_failed`
+/// message).
 pub fn english_text(code: Code) -> &'static str {
-    en::text(Msg::for_code(code))
+    english(Msg::Rule(code))
 }
 
 /// `template` with every `{name}` replaced by `value` (other braces are kept as they are).
@@ -410,7 +483,7 @@ fn built_in(locale: Locale, msg: Msg) -> &'static str {
     #[cfg(target_arch = "wasm32")]
     {
         let _ = locale;
-        en::text(msg)
+        english(msg)
     }
 }
 
@@ -436,7 +509,7 @@ pub fn split_at_placeholder<'a>(template: &'a str, name: &str) -> Option<(&'a st
 #[derive(Clone, Debug, Default)]
 pub struct Texts {
     locale: Locale,
-    /// Replaced texts, indexed by `Msg as usize` (empty until the first [`Texts::set`]).
+    /// Replaced texts, indexed by [`Msg::index`] (empty until the first [`Texts::set`]).
     replaced: Vec<Option<String>>,
 }
 
@@ -457,16 +530,16 @@ impl Texts {
     /// Replaces the text of `msg` (a later text for the same message wins).
     pub fn set(&mut self, msg: Msg, text: String) {
         if self.replaced.is_empty() {
-            self.replaced.resize_with(Msg::ALL.len(), || None);
+            self.replaced.resize_with(Msg::COUNT, || None);
         }
-        if let Some(slot) = self.replaced.get_mut(msg as usize) {
+        if let Some(slot) = self.replaced.get_mut(msg.index()) {
             *slot = Some(text);
         }
     }
 
     /// The text of `msg`: a replaced one, else the built-in one.
     pub fn get(&self, msg: Msg) -> &str {
-        match self.replaced.get(msg as usize) {
+        match self.replaced.get(msg.index()) {
             Some(Some(text)) => text,
             _ => built_in(self.locale, msg),
         }
@@ -481,7 +554,7 @@ mod tests {
     #[test]
     fn every_message_has_text_in_every_locale() {
         for locale in Locale::ALL {
-            for &msg in Msg::ALL {
+            for msg in Msg::all() {
                 assert!(
                     !text(locale, msg).trim().is_empty(),
                     "{msg:?} is empty in {locale:?}"
@@ -491,44 +564,79 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_code_has_an_english_explanation_keyed_by_its_code() {
+    fn every_rule_code_has_an_english_explanation_found_by_its_code() {
         for &code in Code::ALL {
-            assert!(!english_text(code).is_empty());
-            assert_eq!(Msg::for_code(code).key(), code.as_str());
+            assert!(!english(Msg::Rule(code)).is_empty(), "{code:?}");
+            assert_eq!(Msg::from_key(code.as_str()), Some(Msg::Rule(code)));
         }
+    }
+
+    /// The §6.3 codes as SPEC.md lists them, written out independently of [`ServerCode`].
+    const SPEC_SERVER_CODES: [&str; 9] = [
+        "invalid_session",
+        "validation_failed",
+        "tenant_not_found",
+        "app_not_found",
+        "invalid_secret",
+        "secret_expired",
+        "invalid_scope",
+        "rate_limited",
+        "upstream_unavailable",
+    ];
+
+    /// The first way `spec` and the catalog disagree on the server codes, if any: a code
+    /// the SDK does not parse, a key that leads to another message, a missing text, or a
+    /// code the SDK knows that the spec does not list.
+    fn server_code_mismatch(spec: &[&str]) -> Option<String> {
+        for &code in spec {
+            let Some(parsed) = ServerCode::parse(code) else {
+                return Some(format!("{code} is not parsed"));
+            };
+            if parsed.as_str() != code || Msg::from_key(code) != Some(Msg::Server(parsed)) {
+                return Some(format!("{code} leads to {parsed:?}"));
+            }
+            if english(Msg::Server(parsed)).trim().is_empty() {
+                return Some(format!("{code} has no English text"));
+            }
+        }
+        ServerCode::ALL
+            .iter()
+            .find(|known| !spec.contains(&known.as_str()))
+            .map(|extra| format!("{extra:?} is not in the spec"))
     }
 
     #[test]
     fn every_server_code_of_the_contract_has_text() {
-        for code in [
-            "invalid_session",
-            "validation_failed",
-            "tenant_not_found",
-            "app_not_found",
-            "invalid_secret",
-            "secret_expired",
-            "invalid_scope",
-            "rate_limited",
-            "upstream_unavailable",
-        ] {
-            let msg = Msg::for_server_code(code).expect(code);
-            assert_eq!(msg.key(), code);
-        }
-        assert_eq!(Msg::for_server_code("title"), None);
-        assert_eq!(Msg::for_server_code("made_up"), None);
+        assert_eq!(server_code_mismatch(&SPEC_SERVER_CODES), None);
+        assert_eq!(ServerCode::parse("title"), None);
+        assert_eq!(ServerCode::parse("made_up"), None);
+    }
+
+    #[test]
+    fn a_server_code_list_that_differs_from_the_contract_is_caught() {
+        // Positive control: the check above fails for a misspelt, a missing and an
+        // unknown code.
+        let mut misspelt = SPEC_SERVER_CODES;
+        misspelt[6] = "invalid_scopes";
+        assert!(server_code_mismatch(&misspelt).is_some());
+        assert!(server_code_mismatch(&SPEC_SERVER_CODES[1..]).is_some());
+        let mut modal_key = SPEC_SERVER_CODES;
+        modal_key[0] = "title";
+        assert!(server_code_mismatch(&modal_key).is_some());
     }
 
     #[test]
     fn invalid_secret_text_mentions_secret_id_versus_value() {
-        let english = text(Locale::En, Msg::InvalidSecret);
+        let english = text(Locale::En, Msg::Server(ServerCode::InvalidSecret));
         assert!(english.contains("Value") && english.contains("Secret ID"));
     }
 
     #[test]
     fn messages_are_indexed_by_their_catalog_position() {
-        for (index, &msg) in Msg::ALL.iter().enumerate() {
-            assert_eq!(msg as usize, index, "{msg:?}");
+        for (index, msg) in Msg::all().enumerate() {
+            assert_eq!(msg.index(), index, "{msg:?}");
         }
+        assert_eq!(Msg::all().count(), Msg::COUNT);
     }
 
     #[test]
@@ -543,37 +651,71 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_parse_back() {
-        for &msg in Msg::ALL {
+        for msg in Msg::all() {
             assert_eq!(Msg::from_key(msg.key()), Some(msg));
         }
         assert_eq!(Msg::from_key("no_such_key"), None);
     }
 
+    /// The `{name}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        let mut rest = text;
+        while let Some((_, after)) = rest.split_once('{') {
+            match after.split_once('}') {
+                Some((name, tail)) if name.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                    found.push(name);
+                    rest = tail;
+                }
+                _ => rest = after,
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
     #[test]
     fn placeholders_survive_translation() {
         for locale in Locale::ALL {
+            for msg in Msg::all() {
+                assert_eq!(
+                    placeholders(text(locale, msg)),
+                    placeholders(text(Locale::En, msg)),
+                    "{locale:?} {msg:?}"
+                );
+            }
             assert!(text(locale, Msg::Title).contains("{appName}"), "{locale:?}");
-            assert!(
-                text(locale, Msg::SuccessText).contains("{tenant}"),
-                "{locale:?}"
-            );
-            assert!(
-                text(locale, Msg::Retrying).contains("{seconds}"),
-                "{locale:?}"
-            );
-            assert!(
-                text(locale, Msg::SubmitBlocked).contains("{fields}"),
-                "{locale:?}"
-            );
+            assert!(text(locale, Msg::Retrying).contains("{when}"), "{locale:?}");
+        }
+        // A positive control: the check sees a misspelt placeholder.
+        assert_ne!(
+            placeholders("Verbinden mit {tenant}"),
+            placeholders("Verbinden mit {tenat}")
+        );
+    }
+
+    #[test]
+    fn the_secret_toggle_names_contain_its_visible_text() {
+        // WCAG 2.5.3 (label in name): speech users say what they see.
+        for locale in Locale::ALL {
+            for (visible, name) in [
+                (Msg::ShowSecret, Msg::ShowSecretLabel),
+                (Msg::HideSecret, Msg::HideSecretLabel),
+            ] {
+                let (visible, name) = (text(locale, visible), text(locale, name));
+                assert!(
+                    name.to_lowercase().contains(&visible.to_lowercase()),
+                    "{locale:?}: {name:?} lacks {visible:?}"
+                );
+            }
         }
     }
 
     #[test]
     fn translations_differ_from_english() {
-        for locale in [Locale::De, Locale::Fr, Locale::Es, Locale::Ja, Locale::Ar] {
-            let same = Msg::ALL
-                .iter()
-                .filter(|&&msg| text(locale, msg) == text(Locale::En, msg))
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            let same = Msg::all()
+                .filter(|&msg| text(locale, msg) == text(Locale::En, msg))
                 .count();
             // A few texts are legitimately identical (e.g. "Cloud", ", ").
             assert!(same <= 4, "{locale:?} has {same} untranslated texts");
@@ -581,15 +723,39 @@ mod tests {
     }
 
     #[test]
-    fn locale_negotiation_uses_primary_subtags_in_order() {
-        assert_eq!(Locale::negotiate(["de-AT"]), Locale::De);
-        assert_eq!(Locale::negotiate(["pt-BR"]), Locale::En);
-        assert_eq!(Locale::negotiate(["pt-BR", "fr-CA"]), Locale::Fr);
-        assert_eq!(Locale::negotiate(["JA_jp"]), Locale::Ja);
-        assert_eq!(Locale::negotiate(["ar-EG"]), Locale::Ar);
-        assert_eq!(Locale::negotiate([""]), Locale::En);
-        assert_eq!(Locale::negotiate(Vec::<&str>::new()), Locale::En);
-        assert!(Locale::Ar.is_rtl() && !Locale::De.is_rtl());
+    fn only_arabic_and_hebrew_run_right_to_left() {
+        let rtl: Vec<Locale> = Locale::ALL.into_iter().filter(|l| l.is_rtl()).collect();
+        assert_eq!(rtl, [Locale::Ar, Locale::He]);
+    }
+
+    #[test]
+    fn tags_and_learn_segments_are_distinct() {
+        for (index, locale) in Locale::ALL.into_iter().enumerate() {
+            // `Locale::learn` indexes its string by the variant's position.
+            assert_eq!(locale as usize, index, "{locale:?}");
+            // The wasm finds a catalog's locale by its exact tag.
+            let same_tag = Locale::ALL
+                .iter()
+                .filter(|l| l.tag() == locale.tag())
+                .count();
+            assert_eq!(same_tag, 1, "{locale:?}");
+            let learn = locale.learn();
+            assert!(learn.len() == 5 && learn.as_bytes()[2] == b'-', "{learn}");
+            assert_eq!(learn, learn.to_ascii_lowercase());
+            let same = Locale::ALL.iter().filter(|l| l.learn() == learn).count();
+            assert_eq!(same, 1, "{learn}");
+        }
+        let expected = [
+            (Locale::En, "en-us"),
+            (Locale::Ar, "ar-sa"),
+            (Locale::PtBr, "pt-br"),
+            (Locale::ZhHans, "zh-cn"),
+            (Locale::ZhHant, "zh-tw"),
+            (Locale::He, "he-il"),
+        ];
+        for (locale, learn) in expected {
+            assert_eq!(locale.learn(), learn);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ const MAX_LABEL_LEN: usize = 63;
 /// True for a lowercase host name: at least two labels of 1-63 ASCII letters, digits and
 /// hyphens, not starting or ending with a hyphen, 253 characters at most, and a top-level
 /// label that is not all digits (so `10.0.0.1` is not taken for a domain).
-pub(crate) fn is_domain(host: &str) -> bool {
+pub fn is_domain(host: &str) -> bool {
     if host.is_empty() || host.len() > MAX_DOMAIN_LEN {
         return false;
     }

@@ -24,6 +24,16 @@ pub use consent::admin_consent_url;
 pub use scope::check_scope;
 pub use tenant::check_tenant;
 pub use text::clean;
+
+/// True for a domain name as the tenant rule accepts it once normalized (lowercase labels
+/// of ASCII letters, digits and hyphens, a top-level label that is not all digits).
+pub use domain::is_domain;
+
+/// True for a GUID in the canonical form the rules normalize to: lowercase, hyphenated
+/// 8-4-4-4-12 (`fc659cb7-0c66-4e32-9f96-c35c869581b6`).
+pub fn is_canonical_guid(text: &str) -> bool {
+    guid::parse(text).as_deref() == Some(text)
+}
 #[cfg(target_arch = "wasm32")]
 pub(crate) use text::find_ascii;
 pub(crate) use text::{before_ascii, push_percent_encoded, rsplit_once_ascii};
@@ -109,7 +119,7 @@ macro_rules! codes {
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             /// The stable snake_case code seen by JavaScript, events and the backend.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text,)* }
             }
 

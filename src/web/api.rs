@@ -15,8 +15,8 @@ use crate::protocol::Failure;
 /// rejects with a plain `ConnectError` object (`invalid_options`, `already_open`,
 /// `cancelled`, `aborted`, `session_expired`, `network`, `timeout`, `server`).
 ///
-/// `catalog` is the `{ key: text }` object of the locale [`locale`] named, which the package
-/// entry loads from `locales/<tag>.js`; without it the modal speaks English.
+/// `catalog` is the `{ locale, texts }` object the package entry chose and loaded from
+/// `locales/<tag>.js` (the texts in catalog order); without it the modal speaks English.
 ///
 /// # Examples
 ///
@@ -62,15 +62,6 @@ pub fn connect(options: JsValue, catalog: JsValue) -> Promise {
         let _ = reject.call1(&JsValue::NULL, &rejection);
     }
     promise
-}
-
-/// `locale(options)`: the language tag (`en`, `de`, `fr`, `es`, `ja`, `ar`) the modal will
-/// speak for these options, so the package entry can load that catalog before `connect`.
-/// Options `connect` would refuse give `en` (`connect` then rejects them).
-#[wasm_bindgen(js_name = locale)]
-pub fn locale(options: JsValue) -> JsValue {
-    let locale = options::requested_locale(&options).unwrap_or_default();
-    JsValue::from_str(locale.tag())
 }
 
 /// `{ name: "ConnectError", code, message }`.

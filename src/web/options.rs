@@ -2,7 +2,7 @@
 //! option before anything is drawn. A bad option is an `invalid_options` error whose
 //! message names it; a good object becomes a [`Config`] the modal draws from.
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Element};
 
@@ -77,7 +77,7 @@ pub(crate) struct Config {
     pub required_permissions: Vec<String>,
     /// The host application's name for the title.
     pub app_name: Option<String>,
-    /// Texts in the negotiated locale, with the host's overrides.
+    /// Texts in the catalog's locale, with the host's overrides.
     pub texts: Texts,
     /// Light, dark or auto.
     pub theme: Theme,
@@ -190,7 +190,7 @@ pub(crate) fn read(options: &JsValue, catalog: &JsValue) -> Result<Config, Optio
                 "scope is malformed (",
                 code.as_str(),
                 "): ",
-                crate::messages::english_text(code),
+                crate::messages::english(Msg::Rule(code)),
             ]);
         }
     }
@@ -522,63 +522,45 @@ fn read_permissions(options: &JsValue) -> Result<Vec<String>, OptionError> {
     Ok(permissions)
 }
 
-/// The locale the modal speaks: the `locale` option, else the browser's
-/// `navigator.languages`, by primary language, else English. The package entry asks the
-/// same question first (the `locale` export) to load the catalog it passes to `connect`.
-pub(crate) fn requested_locale(options: &JsValue) -> Result<Locale, OptionError> {
-    if let Some(tag) = opt_string(options, "locale", "locale")? {
-        return Ok(Locale::negotiate([tag.as_str()]));
-    }
-    let navigator = get(&window(), "navigator");
-    let languages = get(&navigator, "languages");
-    let tags = if Array::is_array(&languages) {
-        Array::from(&languages)
-    } else {
-        Array::of1(&get(&navigator, "language"))
-    };
-    // The first supported language in the browser's order, else English (as
-    // `Locale::negotiate`, without collecting the tags).
-    Ok(tags
-        .iter()
-        .find_map(|tag| Locale::from_tag(&tag.as_string()?))
-        .unwrap_or_default())
-}
-
-/// The texts: English, or the requested locale's `catalog` (`{ key: text }`, loaded by the
-/// package entry) on top of it, then the host's `messages`. Without a catalog the modal
-/// speaks English, and says so in its `lang`.
+/// The texts: English, or the `catalog` the package entry chose and loaded
+/// (`{ locale: "de", texts: [...] }`, the texts in [`Msg::ALL`] order) on top of it, then
+/// the host's `messages`. The entry negotiates the language once (the `locale` option,
+/// else `navigator.languages`); here the option is only type-checked. Without a catalog,
+/// or with one naming no supported locale, the modal speaks English and says so in its
+/// `lang`; a text a catalog lacks stays English.
 fn read_texts(options: &JsValue, catalog: &JsValue) -> Result<Texts, OptionError> {
-    let mut locale = requested_locale(options)?;
-    if locale != Locale::En && !catalog.is_object() {
-        locale = Locale::En;
-    }
+    opt_string(options, "locale", "locale")?;
+    let tag = get(catalog, "locale").as_string().unwrap_or_default();
+    let locale = Locale::ALL
+        .into_iter()
+        .find(|locale| locale.tag() == tag)
+        .unwrap_or_default();
     let mut texts = Texts::new(locale);
     if locale != Locale::En {
-        for &msg in Msg::ALL {
-            if let Some(text) = get(catalog, msg.key()).as_string() {
-                texts.set(msg, text);
+        let catalog_texts = get(catalog, "texts");
+        if catalog_texts.is_object() {
+            let catalog_texts: &Array = catalog_texts.unchecked_ref();
+            for (at, msg) in (0..).zip(Msg::all()) {
+                if let Some(text) = catalog_texts.get(at).as_string() {
+                    texts.set(msg, text);
+                }
             }
         }
     }
     let Some(messages) = opt_object(options, "messages")? else {
         return Ok(texts);
     };
-    let messages: &Object = messages.unchecked_ref();
-    for key in Object::keys(messages).iter() {
-        let Some(key) = key.as_string() else { continue };
-        // Unknown keys are ignored: a newer host may know texts this version lacks.
-        let Some(msg) = Msg::from_key(&key) else {
+    // Each known key is read; unknown keys are ignored (a newer host may know texts this
+    // version lacks), and so is a key whose value is `undefined`.
+    for msg in Msg::all() {
+        let key = msg.key();
+        let value = get(&messages, key);
+        if value.is_undefined() {
             continue;
-        };
-        match get(messages, &key).as_string() {
+        }
+        match value.as_string() {
             Some(text) if text.len() <= 2000 => texts.set(msg, text),
-            _ => {
-                return fail(&[
-                    "messages.",
-                    msg.key(),
-                    " must be a string (2000 bytes at most)",
-                ])
-            }
+            _ => return fail(&["messages.", key, " must be a string (2000 bytes at most)"]),
         }
     }
     Ok(texts)

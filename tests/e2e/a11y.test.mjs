@@ -3,6 +3,11 @@
 // and dark themes, in English and in Arabic (right to left), and with `theme: 'auto'`
 // following a dark `prefers-color-scheme`. Zero violations allowed.
 //
+// The same in Hebrew (right to left), Korean, Traditional Chinese and Polish, light and dark,
+// plus the confirmation pane: there each state also speaks the locale (`lang`, `dir`, Learn
+// links in that language), no text is clipped or overlaps (layout.mjs), and a screenshot
+// lands in tests/artifacts/locale-<tag>-<theme>-<state>.png.
+//
 // Needs `cargo xtask build` (pkg/) and `cargo build -p entra-connect-server`.
 
 import assert from 'node:assert/strict';
@@ -11,7 +16,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { artifactsDir, launchBrowser, startServer } from './harness.mjs';
-import { $, STATES, newPage, open, toState } from './modal_pages.mjs';
+import { layoutProblems } from './layout.mjs';
+import { $, ALL_STATES, STATES, newPage, open, toState } from './modal_pages.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -60,10 +66,32 @@ const variants = [
   { name: 'ar-light', theme: 'light', locale: 'ar', colorScheme: 'light' },
   { name: 'ar-dark', theme: 'dark', locale: 'ar', colorScheme: 'light' },
 ];
+// The four the issue names: right to left, Hangul, Han (traditional), Latin with long words.
+const LOCALES = [
+  { locale: 'he', lang: 'he', dir: 'rtl', learn: 'he-il' },
+  { locale: 'ko-KR', lang: 'ko', dir: 'ltr', learn: 'ko-kr' },
+  { locale: 'zh-TW', lang: 'zh-Hant', dir: 'ltr', learn: 'zh-tw' },
+  { locale: 'pl', lang: 'pl', dir: 'ltr', learn: 'pl-pl' },
+];
+for (const spoken of LOCALES) {
+  for (const theme of ['light', 'dark']) {
+    variants.push({ name: `${spoken.lang}-${theme}`, theme, colorScheme: 'light', states: ALL_STATES, ...spoken });
+  }
+}
+
+/** The modal's `lang`, `dir` and the Learn locale segments of its documentation links. */
+async function spokenLocale(page) {
+  return page.evaluate(() => {
+    const host = document.querySelector('[data-entra-connect]');
+    const dialog = host.shadowRoot.querySelector('[role="dialog"]');
+    const links = [...host.shadowRoot.querySelectorAll('a.doc')].map((a) => new URL(a.href).pathname.split('/')[1]);
+    return { lang: host.getAttribute('lang'), dir: getComputedStyle(dialog).direction, learn: [...new Set(links)] };
+  });
+}
 
 describe('axe-core finds no WCAG 2.2 AA violation', () => {
   for (const variant of variants) {
-    for (const state of STATES) {
+    for (const state of variant.states ?? STATES) {
       test(`${state} (${variant.name})`, async () => {
         const page = await newPage(browser, server, { colorScheme: variant.colorScheme });
         try {
@@ -73,6 +101,14 @@ describe('axe-core finds no WCAG 2.2 AA violation', () => {
           summary.push({ state, variant: variant.name, violations: violations.length, passes });
           assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
           assert.deepEqual(page.errors, []);
+          if (variant.learn) {
+            await page.screenshot({ path: join(artifactsDir, `locale-${variant.lang}-${variant.theme}-${state}.png`) });
+            const spoken = await spokenLocale(page);
+            assert.equal(spoken.lang, variant.lang);
+            assert.equal(spoken.dir, variant.dir);
+            if (state !== 'success' && state !== 'confirm') assert.deepEqual(spoken.learn, [variant.learn]);
+            assert.deepEqual(await page.evaluate(layoutProblems), []);
+          }
         } finally {
           await page.context().close();
         }

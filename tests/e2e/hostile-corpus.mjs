@@ -82,12 +82,12 @@ const builders = [
   (p) => `<noscript><p title="</noscript><img src=x onerror=${p}>">`,
   (p) => `<template><script>${p}</script></template>`,
   (p) => `<xmp><script>${p}</script></xmp>`,
-  // Template and placeholder payloads (the catalogs use {appName}, {fields}, {seconds}, {tenant}).
+  // Template and placeholder payloads (the catalogs use {appName}, {fields}, {when}, {tenant}).
   (p) => `{{constructor.constructor('${p}')()}}`,
   (p) => `\${${p}}`,
   (p) => `#{${p}}`,
   (p) => `<%= ${p} %>`,
-  (p) => `{appName}{appName}{appName}{tenant}{fields}{seconds}`,
+  (p) => `{appName}{appName}{appName}{tenant}{fields}{when}`,
   (p) => `{appName}<img src=x onerror=${p}>`,
   (p) => `{{7*7}}[[7*7]]{7*7}`,
   (p) => `{{$on.constructor('${p}')()}}`,

@@ -189,6 +189,85 @@ describe('lifecycle', () => {
   });
 });
 
+describe('locale negotiation', () => {
+  // The package entry chooses the catalog once: the `locale` option, else
+  // navigator.languages in order, by primary language; the modal's `lang` names the result.
+  const TABLE = [
+    [['de-AT'], 'de'],
+    [['JA_jp'], 'ja'],
+    [['ar-EG'], 'ar'],
+    [['pt'], 'pt-BR'],
+    [['pt-BR'], 'pt-BR'],
+    [['pt-PT'], 'pt-BR'],
+    [['zh'], 'zh-Hans'],
+    [['zh-CN'], 'zh-Hans'],
+    [['zh-SG'], 'zh-Hans'],
+    [['zh-Hans'], 'zh-Hans'],
+    [['zh-Hans-HK'], 'zh-Hans'],
+    [['zh-TW'], 'zh-Hant'],
+    [['zh-HK'], 'zh-Hant'],
+    [['zh-MO'], 'zh-Hant'],
+    [['zh-Hant'], 'zh-Hant'],
+    [['zh-Hant-TW'], 'zh-Hant'],
+    [['zh_hant_cn'], 'zh-Hant'],
+    [['he-IL'], 'he'],
+    [['iw'], 'he'],
+    [['iw-IL'], 'he'],
+    [['it-CH'], 'it'],
+    [['nl-BE'], 'nl'],
+    [['pl-PL'], 'pl'],
+    [['sv-FI'], 'sv'],
+    [['tr-TR'], 'tr'],
+    [['ko-KR'], 'ko'],
+    [['en-GB', 'de'], 'en'],
+    [['nb'], 'en'],
+    [['no'], 'en'],
+    [['nb-NO', 'sv'], 'sv'],
+    [['nn-NO', 'de'], 'de'],
+    [['fi', 'pt-BR', 'fr-CA'], 'pt-BR'],
+    [['hu-HU'], 'en'],
+    [['pter'], 'en'],
+    [['zhx'], 'en'],
+    [[''], 'en'],
+    [[], 'en'],
+  ];
+
+  /** Opens a modal with `options`, returns its `lang` and `dir`, and cancels it. */
+  async function langOf(page, options) {
+    await open(page, options);
+    const host = page.locator('[data-entra-connect]');
+    const found = { lang: await host.getAttribute('lang'), dir: await host.getAttribute('dir') };
+    await page.locator($('[data-action="cancel"]')).click();
+    await page.waitForFunction(() => window.outcome !== null);
+    return found;
+  }
+
+  test('the locale option and navigator.languages follow the same table', async () => {
+    const page = await newPage(browser, server);
+    try {
+      for (const [tags, lang] of TABLE) {
+        await page.evaluate((tags) => {
+          Object.defineProperty(navigator, 'languages', { configurable: true, get: () => tags });
+        }, tags);
+        const fromBrowser = await langOf(page, {});
+        assert.equal(fromBrowser.lang, lang, `navigator.languages ${JSON.stringify(tags)}`);
+        assert.equal(fromBrowser.dir, lang === 'ar' || lang === 'he' ? 'rtl' : 'ltr');
+        if (tags.length === 1) {
+          // The option wins over the browser, which now asks for German.
+          await page.evaluate(() => {
+            Object.defineProperty(navigator, 'languages', { configurable: true, get: () => ['de-DE'] });
+          });
+          const fromOption = await langOf(page, { locale: tags[0] });
+          assert.equal(fromOption.lang, lang, `locale ${JSON.stringify(tags[0])}`);
+        }
+      }
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
+
 describe('screenshots', () => {
   // A server of its own with a higher per-IP limit: the 25 states open the demo page and a
   // session each and submit, about 100 API calls in 20 seconds from one address, beyond

@@ -77,7 +77,10 @@ async function fill(page, values) {
   }
 }
 
-/** Drives the open modal into `state`: empty, errors, submitting, success, failure. */
+/**
+ * Drives the open modal into `state`: empty, errors, submitting, success, failure, or
+ * confirm (the "discard your values?" pane).
+ */
 export async function toState(page, state) {
   switch (state) {
     case 'empty':
@@ -91,10 +94,15 @@ export async function toState(page, state) {
       return;
     case 'submitting':
       // The emulator's throttled tenant answers 429 with Retry-After: 2, so the modal
-      // stays in its submitting state, showing "Retrying in 2 s…".
+      // stays in its submitting state, saying "Retrying in 2 seconds…" in its language
+      // (Arabic and Hebrew say two without a digit: "خلال ثانيتين", "בעוד שתי שניות").
       await fill(page, { ...SAMPLE, tenantId: 'throttled.onmicrosoft.com' });
       await page.locator($('button[type="submit"]')).click();
-      await page.locator($('#submit-status')).filter({ hasText: /2/ }).waitFor();
+      const inTwoSeconds = await page.evaluate(() => {
+        const lang = document.querySelector('[data-entra-connect]').getAttribute('lang');
+        return new Intl.RelativeTimeFormat(lang).format(2, 'second');
+      });
+      await page.locator($('#submit-status')).filter({ hasText: inTwoSeconds }).waitFor();
       return;
     case 'success':
       await fill(page, SAMPLE);
@@ -118,9 +126,18 @@ export async function toState(page, state) {
           throw new Error(`the secret's message did not appear; the modal shows ${shown}`, { cause: error });
         });
       return;
+    case 'confirm':
+      // Escape on an edited form asks before discarding (SPEC §4).
+      await page.locator($('input[name="tenantId"]')).fill('contoso');
+      await page.keyboard.press('Escape');
+      await page.locator($('.confirm:not([hidden])')).waitFor();
+      return;
     default:
       throw new Error('unknown state ' + state);
   }
 }
 
 export const STATES = ['empty', 'errors', 'submitting', 'success', 'failure'];
+
+/** {@link STATES} and the confirmation pane. */
+export const ALL_STATES = [...STATES, 'confirm'];

@@ -76,7 +76,36 @@ pub fn report() -> Result<usize> {
         },
         width = 30,
     );
+    print_catalogs(&sizes, english_gzip)?;
     Ok(english_gzip)
+}
+
+/// One line per translated catalog (`locales/<tag>.js`, loaded on demand), and what a form
+/// in the largest of them downloads in all.
+fn print_catalogs(sizes: &[FileSize], english_gzip: usize) -> Result {
+    let catalogs: Vec<&FileSize> = sizes
+        .iter()
+        .filter(|s| s.name.starts_with("locales/") || s.name.starts_with("locales\\"))
+        .collect();
+    let expected = entra_connect::messages::Locale::ALL.len() - 1;
+    if catalogs.len() != expected {
+        return fail(format!(
+            "pkg/locales/ holds {} catalogs, the SDK has {expected} translations: rebuild with `cargo xtask build`",
+            catalogs.len()
+        ));
+    }
+    println!("catalogs (gzip, loaded only by a form in that language):");
+    for catalog in &catalogs {
+        println!("  {:<26} {:>6}", catalog.name, catalog.gzip);
+    }
+    if let Some(largest) = catalogs.iter().max_by_key(|s| s.gzip) {
+        println!(
+            "English form + largest catalog ({}): {} gzip",
+            largest.name,
+            english_gzip + largest.gzip
+        );
+    }
+    Ok(())
 }
 
 fn collect_runtime_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {

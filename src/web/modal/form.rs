@@ -72,7 +72,7 @@ pub(super) fn refresh(modal: &Modal) {
                     .error
                     .map(|code| (Severity::Error, code))
                     .or(check.warning.map(|code| (Severity::Warning, code)))
-                    .map(|(severity, code)| (severity, t(modal, Msg::for_code(code)))),
+                    .map(|(severity, code)| (severity, t(modal, Msg::Rule(code)))),
                 None => None,
             };
             show_message(&modal.view, field, shown);

@@ -4,15 +4,15 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 use super::super::dom::{self, child, flag, node, set, string_array, text, text_node};
 use super::super::transport::{self, Credentials, Submission};
 use super::form::{self, number};
 use super::{after, close, current_with_id, t, Modal, Outcome, Phase, Timer, SUCCESS_DISMISS_MS};
 use crate::error::ErrorCode;
-use crate::messages::{fill, split_at_placeholder, Msg};
-use crate::protocol::{decimal, ms_to_secs_ceil, Connection, Failure};
+use crate::messages::{fill, split_at_placeholder, Msg, ServerCode};
+use crate::protocol::{ms_to_secs_ceil, Connection, Failure};
 use crate::rules::Field;
 
 /// The administrator submitted the form (button or Enter).
@@ -86,6 +86,26 @@ pub(super) fn start(modal: &Rc<Modal>) {
     });
 }
 
+/// "in `seconds` seconds" as the modal's language says it ("in 1 second", "za 5 sekund",
+/// "خلال ثانيتين", "5 秒後"): `Intl.RelativeTimeFormat`, so the plural rules, the
+/// grammatical case and the digits are the browser's.
+fn in_seconds(modal: &Modal, seconds: u32) -> String {
+    RelativeTimeFormat::new(modal.config.texts.locale().tag()).format(f64::from(seconds), "second")
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.RelativeTimeFormat`, bound by hand: one language tag in, a phrase out.
+    #[wasm_bindgen(js_namespace = Intl)]
+    type RelativeTimeFormat;
+
+    #[wasm_bindgen(constructor, js_namespace = Intl)]
+    fn new(lang: &str) -> RelativeTimeFormat;
+
+    #[wasm_bindgen(method)]
+    fn format(this: &RelativeTimeFormat, value: f64, unit: &str) -> String;
+}
+
 /// The transport waits `delay_ms` before attempt `attempt`.
 fn retrying(id: u32, attempt: u32, delay_ms: u32) {
     let Some(modal) = current_with_id(id) else {
@@ -95,8 +115,8 @@ fn retrying(id: u32, attempt: u32, delay_ms: u32) {
         // An immediate retry (a refreshed session token): still "Connecting…".
         text(&modal.view.status, "");
     } else {
-        let seconds = decimal(u64::from(ms_to_secs_ceil(u64::from(delay_ms))));
-        let words = fill(t(&modal, Msg::Retrying), "seconds", &seconds);
+        let when = in_seconds(&modal, ms_to_secs_ceil(u64::from(delay_ms)));
+        let words = fill(t(&modal, Msg::Retrying), "when", &when);
         text(&modal.view.status, &words);
         text(&modal.view.live, &words);
     }
@@ -224,7 +244,8 @@ fn failure_text(modal: &Modal, failure: &Failure) -> String {
     if let Some(msg) = failure
         .server_code
         .as_deref()
-        .and_then(Msg::for_server_code)
+        .and_then(ServerCode::parse)
+        .map(Msg::Server)
     {
         return t(modal, msg).to_string();
     }

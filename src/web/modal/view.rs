@@ -18,16 +18,13 @@ use super::super::options::Config;
 use crate::messages::{fill, Msg, Texts};
 use crate::rules::{Cloud, Field};
 
-/// Microsoft Learn pages linked from each field.
-const TENANT_DOC: &str = "https://learn.microsoft.com/entra/fundamentals/how-to-find-tenant";
-const CLIENT_DOC: &str =
-    "https://learn.microsoft.com/entra/identity-platform/quickstart-register-app";
-const SECRET_DOC: &str =
-    "https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials?tabs=client-secret";
-const CLOUD_DOC: &str =
-    "https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud";
-const SCOPE_DOC: &str =
-    "https://learn.microsoft.com/entra/identity-platform/scopes-oidc#the-default-scope";
+/// Microsoft Learn pages linked from each field, after `https://learn.microsoft.com/<locale>`
+/// (see [`crate::messages::Locale::learn`]), so each opens in the modal's language.
+const TENANT_DOC: &str = "/entra/fundamentals/how-to-find-tenant";
+const CLIENT_DOC: &str = "/entra/identity-platform/quickstart-register-app";
+const SECRET_DOC: &str = "/entra/identity-platform/how-to-add-credentials?tabs=client-secret";
+const CLOUD_DOC: &str = "/entra/identity-platform/authentication-national-cloud";
+const SCOPE_DOC: &str = "/entra/identity-platform/scopes-oidc#the-default-scope";
 
 /// The elements the modal reads and updates after drawing.
 pub(super) struct View {
@@ -408,7 +405,11 @@ fn field_frame(
         "class=doc;target=_blank;rel=noopener noreferrer",
         texts.get(doc),
     );
-    set(&link, "href", url);
+    let mut href = String::with_capacity(96);
+    href.push_str("https://learn.microsoft.com/");
+    href.push_str(texts.locale().learn());
+    href.push_str(url);
+    set(&link, "href", &href);
     text_node(&link, "span", "class=sr-only", texts.get(Msg::NewTab));
     let control = node(&frame, "div", "class=control");
     set(&node(&frame, "p", "class=msg"), "id", &message_id);
