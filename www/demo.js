@@ -117,7 +117,10 @@ function cell(row, text) {
 async function listConnections() {
   const table = document.getElementById('connections');
   const empty = document.getElementById('connections-empty');
-  const response = await fetch('/api/entra/connections');
+  // The list is the session's account's (the demo page's sessions are all the account `demo`).
+  const response = await fetch('/api/entra/connections', {
+    headers: { authorization: `Bearer ${await sessionToken()}` },
+  });
   if (!response.ok) {
     empty.textContent = `Could not list connections (HTTP ${response.status}).`;
     return;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, pkgDir, serveStatic, startServer } from './harness.mjs';
+import { demoConnections, launchBrowser, pkgDir, serveStatic, startServer } from './harness.mjs';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const CLIENT = '38a6702a-fb0c-4495-976f-5e260e080751';
@@ -58,10 +58,7 @@ async function submitAndWaitForFieldError(page, field) {
   return message;
 }
 
-async function storedConnections(server) {
-  const response = await fetch(`${server.url}/api/entra/connections`);
-  return (await response.json()).connections;
-}
+const storedConnections = demoConnections;
 
 test('identity platform rejections land on their field; the corrected secret connects once', async () => {
   const server = await startServer({ emulator: true, env: { RUST_LOG: 'debug' } });

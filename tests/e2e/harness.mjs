@@ -76,10 +76,11 @@ const readyLine = /entra-connect-server listening on (http:\/\/127\.0\.0\.1:\d+)
  * `DATABASE_URL` of the environment is NOT passed on, so that each server has a database of
  * its own; pass `env: { DATABASE_URL }` to test PostgreSQL on purpose.
  *
- * @param {{ emulator?: boolean, args?: string[], env?: Record<string, string>, timeoutMs?: number }} [options]
+ * @param {{ emulator?: boolean, demo?: boolean, args?: string[], env?: Record<string, string>, timeoutMs?: number }} [options]
+ *   `demo` (default true) passes `--demo`: the test pages mint their sessions from the browser.
  * @returns {Promise<{ url: string, stop: () => Promise<void>, logs: () => string, dataDir: string }>}
  */
-export async function startServer({ emulator = true, args = [], env = {}, timeoutMs = 30000 } = {}) {
+export async function startServer({ emulator = true, demo = true, args = [], env = {}, timeoutMs = 30000 } = {}) {
   if (!existsSync(serverBinary)) {
     throw new Error(
       `server binary not found at ${serverBinary}: run \`cargo build -p entra-connect-server\` ` +
@@ -88,6 +89,8 @@ export async function startServer({ emulator = true, args = [], env = {}, timeou
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'entra-connect-e2e-'));
   const argv = ['--listen', '127.0.0.1:0', '--data-dir', dataDir];
+  // The test pages mint their sessions from the browser, as the demo page does.
+  if (demo) argv.push('--demo');
   if (emulator) argv.push('--entra-emulator');
   argv.push(...args);
 
@@ -241,4 +244,22 @@ export async function serveStatic(dir, { headers = {}, mounts = {} } = {}) {
         server.close(() => resolveClose());
       }),
   };
+}
+
+/**
+ * The connections a demo session of `server` lists (every test page's sessions belong to
+ * the account `demo`).
+ *
+ * @param {{ url: string }} server
+ * @returns {Promise<object[]>}
+ */
+export async function demoConnections(server) {
+  const session = await fetch(`${server.url}/api/sessions`, { method: 'POST' });
+  if (session.status !== 201) throw new Error(`POST /api/sessions answered ${session.status}`);
+  const { token } = await session.json();
+  const response = await fetch(`${server.url}/api/entra/connections`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.status !== 200) throw new Error(`GET /api/entra/connections answered ${response.status}`);
+  return (await response.json()).connections;
 }

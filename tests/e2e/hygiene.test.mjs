@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { launchBrowser, repoRoot, startServer } from './harness.mjs';
+import { demoConnections, launchBrowser, repoRoot, startServer } from './harness.mjs';
 
 const CLIENT = '38a6702a-fb0c-4495-976f-5e260e080751';
 const TENANT_GUID = 'fc659cb7-0c66-4e32-9f96-c35c869581b6';
@@ -386,7 +386,7 @@ test('five flows: each unique secret is only ever in its attempts\' request bodi
         assert.equal(count(request.url + request.headers, needles(secret)[1]), 0, `flow ${flow}: upstream URL/headers`);
       }
     }
-    const stored = (await (await fetch(`${server.url}/api/entra/connections`)).json()).connections;
+    const stored = await demoConnections(server);
     assert.equal(stored.length, 3, 'A, B and E stored a connection (C failed, D was cancelled)');
     console.log(
       `hygiene: ${Object.keys(flows.secrets).length} flows, ${Object.values(flows.attempts).reduce((a, b) => a + b)} attempts; ` +
@@ -421,11 +421,15 @@ test('PostgreSQL: no secret in any table as plaintext (needs DATABASE_URL)', { t
     return;
   }
   const authority = await startFakeAuthority();
+  t.after(() => authority.stop());
+  // PostgreSQL is shared by instances, so the server wants its key ring named (§13).
+  const keys = `e2e:${randomBytes(32).toString('hex')}`;
   const server = await startServer({
     emulator: false,
     args: ['--authority-url', authority.url, '--www', join(repoRoot, 'tests', 'csp-page')],
-    env: { DATABASE_URL: databaseUrl, RUST_LOG: 'debug' },
+    env: { DATABASE_URL: databaseUrl, ENTRA_CONNECT_KEYS: keys, RUST_LOG: 'debug' },
   });
+  t.after(() => server.stop());
   const recorder = await recordingPage(server);
   try {
     const secret = uniqueSecret('P');
@@ -446,7 +450,5 @@ test('PostgreSQL: no secret in any table as plaintext (needs DATABASE_URL)', { t
     assert.equal(count(server.logs(), needles(secret)[1]), 0, 'the secret is in the backend log');
   } finally {
     await recorder.context.close();
-    await server.stop();
-    await authority.stop();
   }
 });

@@ -149,13 +149,18 @@ describe('the document', () => {
       for (const [, name, code] of source.matchAll(/StatusCode::([A-Z_]+),\s*"([a-z_]+)"/g)) pairs.push([name, code, file]);
     }
     assert.ok(pairs.length >= 8, `found ${pairs.length} (status, code) pairs in the backend source`);
-    const post = doc.paths['/api/entra/connections'].post;
     for (const [name, code, file] of pairs) {
       assert.ok(doc.components.schemas.ErrorCode.enum.includes(code), `${code} (${file}) is enumerated`);
-      if (code === 'not_found') continue; // unknown /api/ paths, outside the documented operations
+      // not_found: unknown /api/ paths and ids, documented on the operations that take an id.
+      if (code === 'not_found') continue;
       const status = statusOf[name];
       assert.ok(status, `${name} is a known status`);
-      const [response, pointer] = contract.follow(post.responses[String(status)], `#/paths/~1api~1entra~1connections/post/responses/${status}`);
+      // The session endpoint's own codes are documented on it; every other on the POST.
+      const path = String(file).endsWith('sessions.rs') ? '/api/sessions' : '/api/entra/connections';
+      const [response, pointer] = contract.follow(
+        doc.paths[path].post.responses[String(status)],
+        `#/paths/${path.replaceAll('/', '~1')}/post/responses/${status}`,
+      );
       assert.ok(response, `${status} ${code} (${file}) is documented`);
       const validate = contract.validatorAt(`${pointer}/content/application~1json/schema`);
       assert.equal(validate({ error: { code, message: 'm' } }), true, `${status} allows ${code}`);
@@ -195,8 +200,10 @@ describe('the reference backend conforms', () => {
   /** Every answer recorded, checked at the end too (belt and braces). */
   const recorded = [];
 
+  // The SaaS backend's key: with it, sessions are for the account it names.
+  const API_KEY = 'openapi-test-key-0123456789abcdefghijklmnop';
   before(async () => {
-    server = await startServer({ emulator: true });
+    server = await startServer({ emulator: true, env: { ENTRA_CONNECT_API_KEYS: API_KEY } });
   });
   after(async () => {
     await server?.stop();
@@ -328,12 +335,42 @@ describe('the reference backend conforms', () => {
     assert.equal(badKey.status, 400);
   });
 
-  test('GET /api/entra/connections lists connections without secrets', async () => {
-    const answer = await call('GET', '/api/entra/connections');
+  test('GET /api/entra/connections lists the connections of the session account, without secrets', async () => {
+    assert.equal((await call('GET', '/api/entra/connections')).status, 401);
+    const answer = await call('GET', '/api/entra/connections', { headers: { authorization: `Bearer ${token}` } });
     assert.equal(answer.status, 200);
     const { connections } = JSON.parse(answer.body);
     assert.ok(connections.length >= 1);
     assert.ok(!answer.body.includes(SAMPLE.client_secret));
+    const id = connections[0].connection_id;
+    const one = await call('GET', `/api/entra/connections/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(one.status, 200);
+    assert.equal(JSON.parse(one.body).connection_id, id);
+    const unknown = await call('GET', `/api/entra/connections/${crypto.randomUUID()}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(unknown.status, 404);
+    assert.equal((await call('GET', `/api/entra/connections/${id}`)).status, 401);
+  });
+
+  test('POST /api/sessions with the API key mints a session for an account; other accounts see nothing', async () => {
+    const minted = await call('POST', '/api/sessions', {
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: { account_id: 'acme', origin: 'https://app.example.com' },
+    });
+    assert.equal(minted.status, 201);
+    const acme = JSON.parse(minted.body).token;
+    const listed = await call('GET', '/api/entra/connections', { headers: { authorization: `Bearer ${acme}` } });
+    assert.deepEqual(JSON.parse(listed.body).connections, [], 'the demo account connections are not those of acme');
+    const wrongKey = await call('POST', '/api/sessions', {
+      headers: { authorization: `Bearer ${API_KEY.replace('0', '1')}` },
+      body: { account_id: 'acme' },
+    });
+    assert.equal(wrongKey.status, 401);
+    assert.equal(JSON.parse(wrongKey.body).error.code, 'invalid_api_key');
+    for (const body of [{}, { account_id: '' }, { account_id: 'a b' }, { account_id: 'acme', origin: 'nowhere' }, { account_id: 'acme', extra: 1 }]) {
+      const refused = await call('POST', '/api/sessions', { headers: { authorization: `Bearer ${API_KEY}` }, body });
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.equal(JSON.parse(refused.body).error.code, 'invalid_session_request');
+    }
   });
 
   test('every recorded answer conforms, and each documented status of the POST was seen', () => {

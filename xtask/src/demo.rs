@@ -36,6 +36,10 @@ pub fn run_task(args: &[String]) -> Result {
     if !has_listen {
         server.args(["--listen", &format!("127.0.0.1:{port}")]);
     }
+    // The demo page mints its own sessions (account `demo`): no API key to set up.
+    if !server_flags.iter().any(|flag| flag == "--demo") {
+        server.arg("--demo");
+    }
     server.args(server_flags);
 
     util::header("demo");

@@ -66,6 +66,7 @@ async fn main() {
         entra_connect_server::crypto::random_uuid()
     ));
     let mut config = Config::new("127.0.0.1:0".parse().unwrap(), data_dir.clone());
+    config.demo = true;
     config.entra_emulator = true;
     config.database_url = options.database_url.clone();
     config.limits = Limits {

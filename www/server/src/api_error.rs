@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use entra_connect::contract::ServerCode;
 use entra_connect::rules::Field;
 use serde_json::{json, Value};
 
@@ -37,6 +38,24 @@ impl ApiError {
         }
     }
 
+    /// An error with a §6.3 code: its status, field and English text are the core's
+    /// ([`ServerCode`]), so the SDK reads back exactly what is sent. `upstream_unavailable`
+    /// starts as 502; set `status` to 503 or 504 where that is what happened.
+    pub fn contract(code: ServerCode) -> ApiError {
+        let status = code
+            .status()
+            .and_then(|status| StatusCode::from_u16(status).ok())
+            .unwrap_or(StatusCode::BAD_GATEWAY);
+        ApiError {
+            status,
+            code: code.as_str(),
+            message: code.english().to_string(),
+            field: code.field(),
+            details: None,
+            retry_after: None,
+        }
+    }
+
     /// Sets the field the error concerns.
     pub fn with_field(mut self, field: Field) -> ApiError {
         self.field = Some(field);
@@ -55,9 +74,10 @@ impl ApiError {
         self
     }
 
-    /// 401 `invalid_session`.
-    pub fn invalid_session(message: &str) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_session", message)
+    /// 401 `invalid_session`, with the contract's text; `reason` (for the developer) goes
+    /// in `details.reason`.
+    pub fn invalid_session(reason: &str) -> ApiError {
+        ApiError::contract(ServerCode::InvalidSession).with_details(json!({ "reason": reason }))
     }
 
     /// 500 `internal_error`; the cause goes to the log only.
@@ -70,15 +90,26 @@ impl ApiError {
         )
     }
 
+    /// 503 `database_unavailable` (with `Retry-After`) when the database cannot be reached,
+    /// else 500 `internal_error`; the cause goes to the log only.
+    pub fn store(cause: &crate::store::StoreError) -> ApiError {
+        if !cause.is_unavailable() {
+            return ApiError::internal(cause);
+        }
+        tracing::warn!(%cause, "database unavailable");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The server cannot reach its database right now. Try again in a few seconds.",
+        )
+        .with_retry_after(2)
+    }
+
     /// 429 `rate_limited` for this server's own limits.
     pub fn rate_limited(retry_after: u64) -> ApiError {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many requests. Wait a moment and try again.",
-        )
-        .with_retry_after(retry_after)
-        .with_details(json!({ "source": "server" }))
+        ApiError::contract(ServerCode::RateLimited)
+            .with_retry_after(retry_after)
+            .with_details(json!({ "source": "server" }))
     }
 
     /// The JSON body.
@@ -108,5 +139,28 @@ impl IntoResponse for ApiError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_errors_carry_the_cores_code_field_status_and_text() {
+        for &code in ServerCode::ALL {
+            let error = ApiError::contract(code);
+            assert_eq!(error.code, code.as_str());
+            assert_eq!(error.field, code.field());
+            assert_eq!(error.message, code.english());
+            if let Some(status) = code.status() {
+                assert_eq!(error.status.as_u16(), status, "{code:?}");
+            }
+            let body = error.body();
+            assert_eq!(
+                ServerCode::parse(body["error"]["code"].as_str().unwrap()),
+                Some(code)
+            );
+        }
     }
 }

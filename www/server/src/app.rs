@@ -117,6 +117,10 @@ pub fn router(state: SharedState) -> Router {
             "/entra/connections",
             post(connections::create_connection).get(connections::list_connections),
         )
+        .route(
+            "/entra/connections/{connection_id}",
+            get(connections::get_connection),
+        )
         .route("/config", get(config_endpoint))
         .route("/health", get(health))
         .fallback(api_not_found)
@@ -203,7 +207,7 @@ async fn health(State(state): State<SharedState>) -> Response {
         Ok(_) => {
             axum::Json(json!({ "status": "ok", "database": state.store.kind() })).into_response()
         }
-        Err(error) => ApiError::internal(&error).into_response(),
+        Err(error) => ApiError::store(&error).into_response(),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The server's configuration: the command line of SPEC §7.1 (plus `--www` and `--pkg`),
-//! the environment (`DATABASE_URL`, `ENTRA_CONNECT_KEY`), and the limits that only
-//! embedding code (tests, the load run) changes.
+//! The server's configuration: the command line of SPEC §7.1 (plus `--www`, `--pkg` and
+//! `--demo`), the environment (`DATABASE_URL`, `ENTRA_CONNECT_API_KEYS`,
+//! `ENTRA_CONNECT_KEYS`), and the limits that only embedding code (tests, the load run)
+//! changes.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,9 @@ pub const USAGE: &str = "\
 entra-connect-server: reference backend and demo server for entra-connect
 
 USAGE: entra-connect-server [FLAGS]
+       entra-connect-server rotate-key [--database-url URL] [--data-dir DIR]
+                           re-seal every stored secret under the first key of
+                           ENTRA_CONNECT_KEYS (idempotent, resumable, safe while serving)
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --data-dir DIR           SQLite file and generated encryption key (default ./data)
@@ -19,7 +23,10 @@ USAGE: entra-connect-server [FLAGS]
                            origin is always allowed)
   --authority-url URL      identity platform base URL for every cloud, instead of
                            https://login.microsoftonline.com and the national clouds' hosts
+  --demo                   let the browser mint sessions without an API key, for the account
+                           `demo` (the demo page; `cargo xtask demo` passes it)
   --entra-emulator         mount the Entra emulator at /emulator and use it as the authority
+                           (only with --demo)
   --www DIR                directory served at / (default: the repository's www/)
   --pkg DIR                directory served at /pkg/ (default: the repository's pkg/)
   --ip-rate-limit N        /api/ requests a minute from one client IP address, half of them
@@ -28,8 +35,16 @@ USAGE: entra-connect-server [FLAGS]
 
 ENVIRONMENT
   DATABASE_URL             as --database-url
-  ENTRA_CONNECT_KEY        AES-256 key for client secrets (64 hex characters or base64);
-                           without it a key file is generated in the data directory
+  ENTRA_CONNECT_API_KEYS   API keys the SaaS backend mints sessions with (POST /api/sessions,
+                           Authorization: Bearer KEY), comma-separated so a new one can be
+                           added before the old is retired; each at least 32 characters.
+                           Required unless --demo
+  ENTRA_CONNECT_KEYS       key ring for client secrets: comma-separated ID:KEY pairs (KEY is
+                           32 bytes as 64 hex characters or base64); the first seals, every
+                           one opens. Required with PostgreSQL (every instance needs the
+                           same keys); with SQLite a key file is generated in the data
+                           directory when neither this nor ENTRA_CONNECT_KEY is set
+  ENTRA_CONNECT_KEY        a single key, as ENTRA_CONNECT_KEYS=default:KEY
   RUST_LOG                 log filter (default info); logs go to stderr
 ";
 
@@ -66,8 +81,12 @@ impl Default for Limits {
     }
 }
 
-/// Everything the server needs to start.
-#[derive(Clone, Debug)]
+/// Shortest accepted API key: anything shorter could be guessed.
+pub const MIN_API_KEY_LEN: usize = 32;
+
+/// Everything the server needs to start. Its `Debug` leaves out the API keys and the
+/// encryption keys.
+#[derive(Clone)]
 pub struct Config {
     /// Address to bind.
     pub listen: SocketAddr,
@@ -81,6 +100,12 @@ pub struct Config {
     pub authority_url: Option<String>,
     /// Mount the Entra emulator and use it as the authority.
     pub entra_emulator: bool,
+    /// Let the browser mint sessions for the account `demo` without an API key.
+    pub demo: bool,
+    /// `ENTRA_CONNECT_API_KEYS`: keys the SaaS backend mints sessions with.
+    pub api_keys: Vec<String>,
+    /// `ENTRA_CONNECT_KEYS`: the key ring's text (`id:key,...`), if set.
+    pub encryption_keys: Option<String>,
     /// Directory served at `/`.
     pub www_dir: PathBuf,
     /// Directory served at `/pkg/`.
@@ -109,6 +134,9 @@ impl Config {
             allowed_origins: Vec::new(),
             authority_url: None,
             entra_emulator: false,
+            demo: false,
+            api_keys: Vec::new(),
+            encryption_keys: None,
             www_dir: default_dir("www", Path::new(env!("CARGO_MANIFEST_DIR")).join("..")),
             pkg_dir: default_dir(
                 "pkg",
@@ -136,6 +164,8 @@ impl Config {
         );
         config.database_url = env("DATABASE_URL").filter(|url| !url.trim().is_empty());
         config.encryption_key = env("ENTRA_CONNECT_KEY").filter(|key| !key.trim().is_empty());
+        config.encryption_keys = env("ENTRA_CONNECT_KEYS").filter(|keys| !keys.trim().is_empty());
+        config.api_keys = parse_api_keys(&env("ENTRA_CONNECT_API_KEYS").unwrap_or_default())?;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -162,6 +192,7 @@ impl Config {
                     config.authority_url = Some(parse_authority(&value("--authority-url")?)?)
                 }
                 "--entra-emulator" => config.entra_emulator = true,
+                "--demo" => config.demo = true,
                 "--www" => config.www_dir = PathBuf::from(value("--www")?),
                 "--pkg" => config.pkg_dir = PathBuf::from(value("--pkg")?),
                 "--ip-rate-limit" => {
@@ -172,6 +203,77 @@ impl Config {
         }
         Ok(Some(config))
     }
+}
+
+impl Config {
+    /// Whether the server may serve with this configuration (SPEC §11.1): someone must be
+    /// able to mint sessions, and the emulator, which accepts sample secrets, only runs
+    /// beside the demo.
+    pub fn check(&self) -> Result<(), String> {
+        if !self.demo && self.api_keys.is_empty() {
+            return Err("no API key: set ENTRA_CONNECT_API_KEYS to the key(s) your backend mints sessions with (e.g. `openssl rand -base64 32`), or pass --demo to let the browser mint demo sessions".into());
+        }
+        if self.entra_emulator && !self.demo {
+            return Err("--entra-emulator accepts the emulator's sample secrets, so it runs only with --demo".into());
+        }
+        Ok(())
+    }
+
+    /// Whether `candidate` is one of the API keys, compared in constant time.
+    pub fn is_api_key(&self, candidate: &str) -> bool {
+        let candidate = crate::crypto::sha256(candidate.as_bytes());
+        self.api_keys.iter().fold(false, |found, key| {
+            found
+                | crate::crypto::constant_time_eq(
+                    &crate::crypto::sha256(key.as_bytes()),
+                    &candidate,
+                )
+        })
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "(set)"))
+            .field("allowed_origins", &self.allowed_origins)
+            .field("authority_url", &self.authority_url)
+            .field("entra_emulator", &self.entra_emulator)
+            .field("demo", &self.demo)
+            .field("api_keys", &self.api_keys.len())
+            .field(
+                "encryption_keys",
+                &self.encryption_keys.as_ref().map(|_| "(set)"),
+            )
+            .field(
+                "encryption_key",
+                &self.encryption_key.as_ref().map(|_| "(set)"),
+            )
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `ENTRA_CONNECT_API_KEYS`: comma-separated, blanks ignored, each long enough.
+fn parse_api_keys(text: &str) -> Result<Vec<String>, String> {
+    let keys: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(position) = keys.iter().position(|key| {
+        key.len() < MIN_API_KEY_LEN || !key.bytes().all(|byte| byte.is_ascii_graphic())
+    }) {
+        return Err(format!(
+            "ENTRA_CONNECT_API_KEYS: key {} is not at least {MIN_API_KEY_LEN} visible ASCII characters (e.g. `openssl rand -base64 32`)",
+            position + 1
+        ));
+    }
+    Ok(keys)
 }
 
 /// The repository's directory when it exists (a development build), else `./{name}`.
@@ -322,6 +424,52 @@ mod tests {
         .unwrap();
         assert_eq!(config.database_url.as_deref(), Some("postgres://env/db"));
         assert_eq!(config.encryption_key.as_deref(), Some("k"));
+    }
+
+    #[test]
+    fn api_keys_and_the_key_ring_come_from_the_environment_and_never_show_in_debug() {
+        let key = "k".repeat(MIN_API_KEY_LEN);
+        let ring = format!("new:{},old:{}", "11".repeat(32), "22".repeat(32));
+        let config = Config::from_args(vec!["--demo".to_string()], |name| match name {
+            "ENTRA_CONNECT_API_KEYS" => Some(format!(" {key}, ,{key}2 ")),
+            "ENTRA_CONNECT_KEYS" => Some(ring.clone()),
+            _ => None,
+        })
+        .unwrap()
+        .unwrap();
+        assert!(config.demo);
+        assert_eq!(config.api_keys, [key.clone(), format!("{key}2")]);
+        assert!(config.is_api_key(&key) && config.is_api_key(&format!("{key}2")));
+        assert!(!config.is_api_key(&format!("{key}3")) && !config.is_api_key(""));
+        assert_eq!(config.encryption_keys.as_deref(), Some(ring.as_str()));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains(&key) && !shown.contains("1111"), "{shown}");
+        let short = Config::from_args(Vec::new(), |name| {
+            (name == "ENTRA_CONNECT_API_KEYS").then(|| "short".to_string())
+        });
+        let error = short.err().unwrap();
+        assert!(
+            error.contains("at least 32") && !error.contains("short"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn serving_needs_a_key_or_demo_and_the_emulator_needs_demo() {
+        let mut config = parse(&[]).unwrap().unwrap();
+        assert!(config
+            .check()
+            .unwrap_err()
+            .contains("ENTRA_CONNECT_API_KEYS"));
+        config.demo = true;
+        assert!(config.check().is_ok());
+        config.entra_emulator = true;
+        assert!(config.check().is_ok());
+        config.demo = false;
+        config.api_keys = vec!["k".repeat(MIN_API_KEY_LEN)];
+        assert!(config.check().unwrap_err().contains("--demo"));
+        config.entra_emulator = false;
+        assert!(config.check().is_ok());
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The connection endpoint of SPEC §6: `POST /api/entra/connections` checks the session,
 //! the request and the §5 rules, verifies the credentials with the identity platform,
 //! stores the connection with its secret sealed, and honours `Idempotency-Key`;
-//! `GET /api/entra/connections` lists stored connections without secrets.
+//! `GET /api/entra/connections` and `GET /api/entra/connections/{id}` read the session's
+//! account's connections without secrets (another account's are `404`, like unknown ids).
 
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entra_connect::rules::{self, Cloud, Code, Field, Input};
@@ -73,11 +74,6 @@ async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     let session = sessions::authenticate(state, headers).await?;
-    if let Some(limiter) = &state.session_limiter {
-        limiter
-            .check(&session.token_hash)
-            .map_err(ApiError::rate_limited)?;
-    }
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -187,6 +183,13 @@ async fn create(
     }
 
     let outcome = async {
+        // The per-session limit counts verifications, the identity platform calls a session
+        // makes: a replay of an answer already stored (on any instance) costs none.
+        if let Some(limiter) = &state.session_limiter {
+            limiter
+                .check(&session.token_hash)
+                .map_err(ApiError::rate_limited)?;
+        }
         let verified = state
             .identity
             .verify(cloud, &tenant, client_id, client_secret, scope)
@@ -198,6 +201,7 @@ async fn create(
                 .seal(client_secret.as_bytes(), connection_id.as_bytes()),
             session_hash: session.token_hash.clone(),
             record: ConnectionRecord {
+                account_id: session.account_id.clone(),
                 tenant_id: verified
                     .tenant_guid
                     .unwrap_or_else(|| tenant.as_str().to_string()),
@@ -221,7 +225,7 @@ async fn create(
                 idempotency.as_ref().map(|scope| (scope, &stored)),
             )
             .await
-            .map_err(|error| ApiError::internal(&error))?;
+            .map_err(|error| ApiError::store(&error))?;
         tracing::info!(
             connection_id = %connection.record.connection_id,
             tenant_id = %connection.record.tenant_id,
@@ -286,7 +290,7 @@ async fn claim(
             .store
             .claim_idempotency(scope, fingerprint, now_unix())
             .await
-            .map_err(|error| ApiError::internal(&error))?;
+            .map_err(|error| ApiError::store(&error))?;
         let first_fingerprint = match &claim {
             Claim::Owned => return Ok(None),
             Claim::Pending { fingerprint } | Claim::Completed { fingerprint, .. } => fingerprint,
@@ -342,13 +346,53 @@ fn connection_json(record: &ConnectionRecord) -> Value {
     })
 }
 
-/// `GET /api/entra/connections`: the newest connections, without secrets.
-pub async fn list_connections(State(state): State<SharedState>) -> Response {
-    match state.store.list_connections(LIST_LIMIT).await {
+/// `GET /api/entra/connections`: the session's account's newest connections, without
+/// secrets.
+pub async fn list_connections(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+    let listed = async {
+        let session = sessions::authenticate(&state, &headers).await?;
+        state
+            .store
+            .list_connections(&session.account_id, LIST_LIMIT)
+            .await
+            .map_err(|error| ApiError::store(&error))
+    };
+    match listed.await {
         Ok(records) => {
             let connections: Vec<Value> = records.iter().map(connection_json).collect();
             axum::Json(json!({ "connections": connections })).into_response()
         }
-        Err(error) => ApiError::internal(&error).into_response(),
+        Err(error) => error.into_response(),
     }
+}
+
+/// `GET /api/entra/connections/{connection_id}`: one of the session's account's
+/// connections. Another account's answers exactly as an unknown id does.
+pub async fn get_connection(
+    State(state): State<SharedState>,
+    Path(connection_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let found = async {
+        let session = sessions::authenticate(&state, &headers).await?;
+        state
+            .store
+            .find_connection(&session.account_id, &connection_id)
+            .await
+            .map_err(|error| ApiError::store(&error))?
+            .ok_or_else(not_found)
+    };
+    match found.await {
+        Ok(record) => axum::Json(connection_json(&record)).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The answer for an id the session's account has no connection with.
+pub fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no connection with this id.",
+    )
 }

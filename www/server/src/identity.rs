@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use base64::Engine;
-use entra_connect::rules::{Cloud, Field};
+use entra_connect::contract::ServerCode;
+use entra_connect::protocol::{ms_to_secs_ceil, parse_retry_after as parse_retry_after_ms};
+use entra_connect::rules::{is_domain, Cloud};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -23,7 +25,8 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 pub struct SafeTenant(String);
 
 impl SafeTenant {
-    /// Accepts only a GUID or a domain name of ASCII letters, digits, hyphens and dots.
+    /// Accepts only a GUID or a domain name of ASCII letters, digits, hyphens and dots
+    /// (the core's checks, which the tenant rule's normalized value already passed).
     pub fn new(normalized: &str) -> Option<SafeTenant> {
         (is_guid(normalized) || is_domain(normalized)).then(|| SafeTenant(normalized.to_string()))
     }
@@ -34,28 +37,8 @@ impl SafeTenant {
     }
 }
 
-/// Lowercase hyphenated GUID.
-pub fn is_guid(text: &str) -> bool {
-    text.len() == 36
-        && text.bytes().enumerate().all(|(index, byte)| match index {
-            8 | 13 | 18 | 23 => byte == b'-',
-            _ => byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte),
-        })
-}
-
-fn is_domain(text: &str) -> bool {
-    let labels: Vec<&str> = text.split('.').collect();
-    text.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|label| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
-        })
-}
+/// Lowercase hyphenated GUID (the core's check, shared with the emulator).
+pub use entra_connect::rules::is_canonical_guid as is_guid;
 
 /// The token endpoint of `tenant` under an authority base such as
 /// `https://login.microsoftonline.com`.
@@ -131,13 +114,9 @@ struct TokenAnswer {
 pub fn map_error_answer(status: u16, retry_after: Option<&str>, body: &[u8]) -> ApiError {
     if status == 429 {
         let seconds = parse_retry_after(retry_after).unwrap_or(5);
-        return ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Microsoft is throttling sign-in requests for this tenant. Wait a moment and try again.",
-        )
-        .with_retry_after(seconds)
-        .with_details(json!({ "source": "identity_platform" }));
+        return ApiError::contract(ServerCode::RateLimited)
+            .with_retry_after(seconds)
+            .with_details(json!({ "source": "identity_platform" }));
     }
     if status >= 500 {
         return upstream_unavailable(
@@ -169,13 +148,11 @@ pub fn map_error_answer(status: u16, retry_after: Option<&str>, body: &[u8]) -> 
         .find_map(|code| rejection_for_code(*code));
     let rejection = by_code.or_else(|| rejection_for_error(&answer.error));
     match rejection {
-        Some((code, field, message, hint)) => {
+        Some((code, hint)) => {
             if let Some(hint) = hint {
                 details["hint"] = Value::from(hint);
             }
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-                .with_field(field)
-                .with_details(details)
+            ApiError::contract(code).with_details(details)
         }
         None if answer.error == "temporarily_unavailable" => upstream_unavailable(
             503,
@@ -191,36 +168,28 @@ pub fn map_error_answer(status: u16, retry_after: Option<&str>, body: &[u8]) -> 
     }
 }
 
-type Rejection = (&'static str, Field, &'static str, Option<&'static str>);
+/// A §6.3 code, and a `details.hint` naming the likely mistake.
+type Rejection = (ServerCode, Option<&'static str>);
 
-const TENANT_NOT_FOUND: &str = "Microsoft could not find this tenant. Copy the Directory (tenant) ID from the app registration's Overview page, and check that the right cloud is selected.";
-const APP_NOT_FOUND: &str = "No application with this Application (client) ID exists in the tenant. Copy the ID from the app registration's Overview page, and check that the app is registered in this tenant.";
-const INVALID_SECRET: &str = "Microsoft rejected the client secret. Paste the secret's Value, not its Secret ID; if the Value is no longer shown, create a new client secret under Certificates & secrets.";
-const SECRET_EXPIRED: &str = "This client secret has expired. Create a new client secret under Certificates & secrets and paste its Value.";
-const INVALID_SCOPE: &str = "Microsoft rejected the scope. Use exactly one resource followed by /.default, for example https://graph.microsoft.com/.default.";
-const RESOURCE_NOT_FOUND: &str = "The scope's resource does not exist in this tenant. Check the resource in the scope and the selected cloud.";
-
-/// AADSTS codes with their own field and explanation.
+/// AADSTS codes with their own §6.3 code (which names the field and the explanation).
 fn rejection_for_code(code: u64) -> Option<Rejection> {
     Some(match code {
         // AADSTS90002: tenant not found; AADSTS900023: not a valid tenant identifier;
         // AADSTS50059: no tenant-identifying information (`common`/`organizations`).
-        90002 | 900023 | 50059 => ("tenant_not_found", Field::TenantId, TENANT_NOT_FOUND, None),
+        90002 | 900023 | 50059 => (ServerCode::TenantNotFound, None),
         // AADSTS700016: application not found in the directory.
-        700016 => ("app_not_found", Field::ClientId, APP_NOT_FOUND, None),
+        700016 => (ServerCode::AppNotFound, None),
         // AADSTS7000215: invalid client secret, most often the Secret ID pasted instead of the Value.
         7000215 => (
-            "invalid_secret",
-            Field::ClientSecret,
-            INVALID_SECRET,
+            ServerCode::InvalidSecret,
             Some("secret_id_instead_of_value"),
         ),
         // AADSTS7000222: the client secret has expired.
-        7000222 => ("secret_expired", Field::ClientSecret, SECRET_EXPIRED, None),
+        7000222 => (ServerCode::SecretExpired, None),
         // AADSTS70011: invalid scope; AADSTS1002012: client credentials need `/.default`.
-        70011 | 1002012 => ("invalid_scope", Field::Scope, INVALID_SCOPE, None),
+        70011 | 1002012 => (ServerCode::InvalidScope, None),
         // AADSTS500011: resource principal not found in the tenant.
-        500011 => ("invalid_scope", Field::Scope, RESOURCE_NOT_FOUND, None),
+        500011 => (ServerCode::InvalidScope, Some("resource_not_found")),
         _ => return None,
     })
 }
@@ -228,11 +197,9 @@ fn rejection_for_code(code: u64) -> Option<Rejection> {
 /// The OAuth `error` value when no known AADSTS code came with it.
 fn rejection_for_error(error: &str) -> Option<Rejection> {
     Some(match error {
-        "invalid_client" => ("invalid_secret", Field::ClientSecret, INVALID_SECRET, None),
-        "unauthorized_client" => ("app_not_found", Field::ClientId, APP_NOT_FOUND, None),
-        "invalid_scope" | "invalid_resource" => {
-            ("invalid_scope", Field::Scope, INVALID_SCOPE, None)
-        }
+        "invalid_client" => (ServerCode::InvalidSecret, None),
+        "unauthorized_client" => (ServerCode::AppNotFound, None),
+        "invalid_scope" | "invalid_resource" => (ServerCode::InvalidScope, None),
         _ => return None,
     })
 }
@@ -241,13 +208,13 @@ fn is_guid_any_case(text: &str) -> bool {
     is_guid(&text.to_ascii_lowercase())
 }
 
-/// `Retry-After` in seconds (HTTP dates are not worth the code here), kept within 1..=300.
+/// `Retry-After` in whole seconds (delay or HTTP date, read by the core), kept within 1..=300.
 fn parse_retry_after(value: Option<&str>) -> Option<u64> {
-    value?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(|seconds| seconds.clamp(1, 300))
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
+    let wait_ms = parse_retry_after_ms(value?, now_ms)?;
+    Some(u64::from(ms_to_secs_ceil(wait_ms)).clamp(1, 300))
 }
 
 /// 502/503/504 `upstream_unavailable`.
@@ -261,12 +228,9 @@ pub fn upstream_unavailable(
         504 => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::BAD_GATEWAY,
     };
-    let error = ApiError::new(
-        status,
-        "upstream_unavailable",
-        "The Microsoft identity platform could not be reached to verify the credentials. Try again in a moment.",
-    )
-    .with_details(json!({ "reason": reason }));
+    let mut error = ApiError::contract(ServerCode::UpstreamUnavailable)
+        .with_details(json!({ "reason": reason }));
+    error.status = status;
     match retry_after {
         Some(seconds) => error.with_retry_after(seconds),
         None => error,
@@ -388,6 +352,7 @@ fn transport_failure(error: &reqwest::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use entra_connect::rules::Field;
 
     #[test]
     fn hostile_tenants_never_reach_a_url() {
@@ -519,6 +484,76 @@ mod tests {
         assert_eq!(
             mapped(401, &[7000215], "invalid_client").details.unwrap()["hint"],
             "secret_id_instead_of_value"
+        );
+    }
+
+    #[test]
+    fn every_emitted_contract_error_is_the_cores_code_field_status_and_text() {
+        // Every answer of the identity platform the server maps, and the server's own
+        // limits and session refusals: what goes on the wire is what the SDK parses.
+        let mut emitted: Vec<ApiError> = [
+            90002, 900023, 50059, 700016, 7000215, 7000222, 70011, 1002012, 500011,
+        ]
+        .iter()
+        .map(|&aadsts| mapped(400, &[aadsts], "invalid_request"))
+        .collect();
+        for error in [
+            "invalid_client",
+            "unauthorized_client",
+            "invalid_scope",
+            "invalid_resource",
+        ] {
+            emitted.push(mapped(400, &[], error));
+        }
+        emitted.push(map_error_answer(429, Some("3"), b""));
+        for status in [500, 503, 504] {
+            emitted.push(map_error_answer(status, None, b""));
+        }
+        emitted.push(map_error_answer(400, None, b"not json"));
+        emitted.push(ApiError::rate_limited(1));
+        emitted.push(ApiError::invalid_session("expired"));
+        let mut seen = Vec::new();
+        for error in &emitted {
+            let code = ServerCode::parse(error.code).expect(error.code);
+            assert_eq!(error.message, code.english(), "{code:?}");
+            assert_eq!(error.field, code.field(), "{code:?}");
+            match code.status() {
+                Some(status) => assert_eq!(error.status.as_u16(), status, "{code:?}"),
+                None => assert!([502, 503, 504].contains(&error.status.as_u16())),
+            }
+            seen.push(code);
+        }
+        for code in ServerCode::ALL {
+            // validation_failed is emitted by the §5 rules (connections.rs), with the
+            // failing rule's own text and field.
+            if *code != ServerCode::ValidationFailed {
+                assert!(seen.contains(code), "{code:?} is never emitted here");
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_by_the_core_as_seconds_or_http_date() {
+        assert_eq!(parse_retry_after(Some(" 2 ")), Some(2));
+        assert_eq!(parse_retry_after(Some("0")), Some(1));
+        assert_eq!(parse_retry_after(Some("100000")), Some(300));
+        assert_eq!(parse_retry_after(Some("soon")), None);
+        assert_eq!(parse_retry_after(None), None);
+        // A date in the past means no wait, kept at the 1 s floor.
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn safe_tenants_use_the_cores_checks_including_numeric_top_level_labels() {
+        assert!(SafeTenant::new("contoso.onmicrosoft.com").is_some());
+        assert!(SafeTenant::new("fc659cb7-0c66-4e32-9f96-c35c869581b6").is_some());
+        assert_eq!(SafeTenant::new("10.0.0.1"), None);
+        assert_eq!(
+            SafeTenant::new("FC659CB7-0C66-4E32-9F96-C35C869581B6"),
+            None
         );
     }
 

@@ -10,6 +10,7 @@
 //! # async fn example() -> Result<(), String> {
 //! use entra_connect_server::{start, Config};
 //! let mut config = Config::new("127.0.0.1:0".parse().unwrap(), "/tmp/entra-data".into());
+//! config.demo = true;
 //! config.entra_emulator = true;
 //! let server = start(config).await?;
 //! println!("{}", server.url);
@@ -27,6 +28,7 @@ pub mod crypto;
 pub mod emulator;
 pub mod identity;
 pub mod rate_limit;
+pub mod rotate;
 pub mod sessions;
 pub mod static_files;
 pub mod store;
@@ -65,10 +67,21 @@ impl Server {
     }
 }
 
+/// `entra-connect-server rotate-key`: loads the key ring and the database `config`
+/// names and re-seals every stored secret under the ring's first key.
+pub async fn rotate_key(config: &Config) -> Result<(rotate::Rotation, String), String> {
+    let (secret_box, _) = load_keys(config)?;
+    let store = store::Store::open(config.database_url.as_deref(), &config.data_dir)
+        .await
+        .map_err(|error| error.to_string())?;
+    let rotation = rotate::rotate_key(&store, &secret_box).await?;
+    Ok((rotation, secret_box.sealing_key_id().to_string()))
+}
+
 /// Opens the storage, loads the key, binds the listener and starts serving.
 pub async fn start(config: Config) -> Result<Server, String> {
-    let (secret_box, key_source) =
-        crypto::SecretBox::load(&config.data_dir, config.encryption_key.as_deref())?;
+    config.check()?;
+    let (secret_box, key_source) = load_keys(&config)?;
     let store = store::Store::open(config.database_url.as_deref(), &config.data_dir)
         .await
         .map_err(|error| error.to_string())?;
@@ -79,6 +92,8 @@ pub async fn start(config: Config) -> Result<Server, String> {
     tracing::info!(
         database = store.kind(),
         key_source = ?key_source,
+        sealing_key = secret_box.sealing_key_id(),
+        demo = config.demo,
         emulator = config.entra_emulator,
         "storage ready"
     );
@@ -102,4 +117,18 @@ pub async fn start(config: Config) -> Result<Server, String> {
         shutdown,
         task,
     })
+}
+
+/// The key ring `config` names (a PostgreSQL database, shared, needs a configured one).
+fn load_keys(config: &Config) -> Result<(crypto::SecretBox, crypto::KeySource), String> {
+    let shared = config
+        .database_url
+        .as_deref()
+        .is_some_and(store::is_postgres_url);
+    crypto::SecretBox::load(
+        &config.data_dir,
+        config.encryption_keys.as_deref(),
+        config.encryption_key.as_deref(),
+        shared,
+    )
 }

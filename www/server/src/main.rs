@@ -1,5 +1,6 @@
 //! The `entra-connect-server` binary: parses the command line, logs to stderr, prints one
-//! ready line on stdout, and shuts down gracefully on Ctrl-C or SIGTERM.
+//! ready line on stdout, and shuts down gracefully on Ctrl-C or SIGTERM. `rotate-key`
+//! re-seals the stored secrets under the first key of the ring and exits.
 
 use std::io::Write;
 
@@ -8,8 +9,12 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    let config = match Config::from_args(std::env::args().skip(1), |name| std::env::var(name).ok())
-    {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let rotate = args.first().is_some_and(|arg| arg == "rotate-key");
+    if rotate {
+        args.remove(0);
+    }
+    let config = match Config::from_args(args, |name| std::env::var(name).ok()) {
         Ok(Some(config)) => config,
         Ok(None) => {
             print!("{}", entra_connect_server::config::USAGE);
@@ -30,6 +35,22 @@ async fn main() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+    if rotate {
+        match entra_connect_server::rotate_key(&config).await {
+            Ok((rotation, key_id)) => println!(
+                "rotate-key: {} stored credentials: {} re-sealed under key {key_id}, {} already were, {} changed meanwhile (left as they are)",
+                rotation.seen(),
+                rotation.resealed,
+                rotation.current,
+                rotation.changed_meanwhile
+            ),
+            Err(message) => {
+                eprintln!("entra-connect-server rotate-key: {message}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     let server = match start(config).await {
         Ok(server) => server,
         Err(message) => {

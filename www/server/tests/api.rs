@@ -100,7 +100,12 @@ async fn sample_credentials_create_a_connection_with_granted_permissions() {
     assert_eq!(server.row_count().await, 2);
 
     let listed = server
-        .send(server.client.get(server.url("/api/entra/connections")))
+        .send(
+            server
+                .client
+                .get(server.url("/api/entra/connections"))
+                .bearer_auth(&token),
+        )
         .await;
     assert_eq!(listed.status, 200);
     let connections = listed.body["connections"].as_array().unwrap();
@@ -166,6 +171,7 @@ async fn missing_unknown_expired_and_foreign_tokens_are_invalid_sessions() {
     let now = entra_connect_server::time::now_unix();
     let record = SessionRecord {
         token_hash: sha256_hex(expired.as_bytes()),
+        account_id: "demo".into(),
         origin: server.server.url.clone(),
         created_at: now - 1000,
         expires_at: now - 1,
@@ -616,9 +622,32 @@ async fn rate_limits_answer_429_with_retry_after() {
     };
     let server = TestServer::start(config).await;
     let token = server.session().await;
-    let bad = with(sample_body(), "tenant_id", "common");
-    assert_eq!(server.connect(&token, &bad, None).await.status, 422);
-    assert_eq!(server.connect(&token, &bad, None).await.status, 422);
+    // The limit counts verifications with the identity platform (a refused secret is one);
+    // a replay of a stored answer and a body the rules refuse are not.
+    let created = server.connect(&token, &sample_body(), Some("k1")).await;
+    assert_eq!(created.status, 201);
+    for _ in 0..3 {
+        assert_eq!(
+            server
+                .connect(&token, &sample_body(), Some("k1"))
+                .await
+                .status,
+            201
+        );
+        let ruled_out = with(sample_body(), "tenant_id", "common");
+        assert_eq!(server.connect(&token, &ruled_out, None).await.status, 422);
+    }
+    let bad = with(
+        sample_body(),
+        "client_secret",
+        "Emu8Q~WrongSecretValue-0123456789abcdefgh",
+    );
+    assert_error(
+        &server.connect(&token, &bad, None).await,
+        422,
+        "invalid_secret",
+        "clientSecret",
+    );
     let limited = server.connect(&token, &bad, None).await;
     assert_error(&limited, 429, "rate_limited", "");
     assert!(

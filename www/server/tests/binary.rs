@@ -20,11 +20,13 @@ const READY_PREFIX: &str = "entra-connect-server listening on http://127.0.0.1:"
 async fn spawn(args: &[&str], log_filter: &str) -> (Child, String, BufReader<ChildStdout>) {
     let data_dir = temp_dir("binary");
     let mut child = Command::new(env!("CARGO_BIN_EXE_entra-connect-server"))
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["--listen", "127.0.0.1:0", "--demo", "--data-dir"])
         .arg(&data_dir)
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("ENTRA_CONNECT_KEY")
+        .env_remove("ENTRA_CONNECT_KEYS")
+        .env_remove("ENTRA_CONNECT_API_KEYS")
         .env("RUST_LOG", log_filter)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -277,6 +277,7 @@ async fn hostile_session_tokens_are_refused() {
         .store
         .insert_session(&SessionRecord {
             token_hash: sha256_hex(expired.as_bytes()),
+            account_id: "demo".into(),
             origin: own.clone(),
             created_at: now - 1000,
             expires_at: now - 1,
@@ -1021,8 +1022,14 @@ async fn hostile_bodies_and_headers_are_refused_and_create_nothing() {
     assert_eq!(server.row_count().await, created as i64);
 
     // The ignored extra fields changed nothing that was stored.
+    let token = server.session().await;
     let listed = server
-        .send(server.client.get(server.url("/api/entra/connections")))
+        .send(
+            server
+                .client
+                .get(server.url("/api/entra/connections"))
+                .bearer_auth(&token),
+        )
         .await;
     for connection in listed.body["connections"].as_array().unwrap() {
         assert_ne!(connection["connection_id"], "attacker-chosen-id");

@@ -15,6 +15,10 @@ use entra_connect_server::Config;
 fn config_for(base: &Path, database_url: Option<&str>) -> Config {
     let mut config = test_config(base);
     config.database_url = database_url.map(str::to_string);
+    if database_url.is_some() {
+        // PostgreSQL is shared, so the server refuses to generate a key of its own.
+        config.encryption_keys = Some(format!("test:{}", "5a".repeat(32)));
+    }
     config
 }
 
@@ -30,8 +34,14 @@ async fn restart_loses_nothing(database_url: Option<&str>, expected_kind: &str) 
     server.stop().await;
 
     let server = TestServer::start(config_for(&base, database_url)).await;
+    let reader = server.session().await;
     let listed = server
-        .send(server.client.get(server.url("/api/entra/connections")))
+        .send(
+            server
+                .client
+                .get(server.url("/api/entra/connections"))
+                .bearer_auth(&reader),
+        )
         .await;
     let ids: Vec<&str> = listed.body["connections"]
         .as_array()

@@ -3,17 +3,18 @@
 //! column type differs (`{blob}`).
 
 /// `(version, statements)`, oldest first. Never edit a released migration: add one.
-pub const MIGRATIONS: &[(i64, &[&str])] = &[(
-    1,
-    &[
-        "CREATE TABLE sessions (
+pub const MIGRATIONS: &[(i64, &[&str])] = &[
+    (
+        1,
+        &[
+            "CREATE TABLE sessions (
             token_hash TEXT PRIMARY KEY,
             origin TEXT NOT NULL,
             created_at BIGINT NOT NULL,
             expires_at BIGINT NOT NULL
         )",
-        "CREATE INDEX sessions_expires_at ON sessions (expires_at)",
-        "CREATE TABLE connections (
+            "CREATE INDEX sessions_expires_at ON sessions (expires_at)",
+            "CREATE TABLE connections (
             connection_id TEXT PRIMARY KEY,
             tenant_id TEXT NOT NULL,
             client_id TEXT NOT NULL,
@@ -24,10 +25,10 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[(
             session_hash TEXT NOT NULL,
             created_at BIGINT NOT NULL
         )",
-        "CREATE INDEX connections_created_at ON connections (created_at)",
-        // The primary key is what makes a key single-use under concurrency: of two
-        // identical requests arriving at once, exactly one INSERT succeeds.
-        "CREATE TABLE idempotency_keys (
+            "CREATE INDEX connections_created_at ON connections (created_at)",
+            // The primary key is what makes a key single-use under concurrency: of two
+            // identical requests arriving at once, exactly one INSERT succeeds.
+            "CREATE TABLE idempotency_keys (
             session_hash TEXT NOT NULL,
             idempotency_key TEXT NOT NULL,
             fingerprint TEXT NOT NULL,
@@ -38,8 +39,19 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[(
             created_at BIGINT NOT NULL,
             PRIMARY KEY (session_hash, idempotency_key)
         )",
-    ],
-)];
+        ],
+    ),
+    // Accounts (SPEC §11.1): rows stored before accounts existed were all made by the demo
+    // page's sessions, so they become the account `demo`.
+    (
+        2,
+        &[
+            "ALTER TABLE sessions ADD COLUMN account_id TEXT NOT NULL DEFAULT 'demo'",
+            "ALTER TABLE connections ADD COLUMN account_id TEXT NOT NULL DEFAULT 'demo'",
+            "CREATE INDEX connections_account_created_at ON connections (account_id, created_at)",
+        ],
+    ),
+];
 
 /// The statement text for one database (`blob` is `BLOB` or `BYTEA`).
 pub fn render(statement: &str, blob: &str) -> String {

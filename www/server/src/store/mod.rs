@@ -16,11 +16,38 @@ pub const SQLITE_FILE_NAME: &str = "entra-connect.sqlite3";
 
 /// A storage failure; its text is for the server log (it never contains a secret).
 #[derive(Debug)]
-pub struct StoreError(pub String);
+pub struct StoreError {
+    message: String,
+    unavailable: bool,
+}
+
+impl StoreError {
+    /// A failure of the operation itself.
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: false,
+        }
+    }
+
+    /// The database cannot be reached (down, restarting, network): the same request may
+    /// succeed once it is back, and the store reconnects by itself.
+    pub fn unavailable(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: true,
+        }
+    }
+
+    /// Whether the database could not be reached (see [`StoreError::unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(&self.0)
+        formatter.write_str(&self.message)
     }
 }
 
@@ -31,6 +58,8 @@ impl std::error::Error for StoreError {}
 pub struct SessionRecord {
     /// SHA-256 of the token, hex.
     pub token_hash: String,
+    /// The account every call made with the token is scoped to (SPEC §11.1).
+    pub account_id: String,
     /// The origin the token is bound to.
     pub origin: String,
     /// Creation time, Unix seconds.
@@ -56,6 +85,8 @@ pub struct NewConnection {
 pub struct ConnectionRecord {
     /// Random UUID.
     pub connection_id: String,
+    /// The account that owns it (SPEC §11.1).
+    pub account_id: String,
     /// The tenant GUID (or domain, when the token carried no `tid`).
     pub tenant_id: String,
     /// Application (client) ID.
@@ -113,6 +144,12 @@ pub struct StoredResponse {
 /// over (its owner crashed): longer than any upstream timeout.
 pub const STALE_CLAIM_SECONDS: i64 = 120;
 
+/// Whether a database URL names PostgreSQL (a database instances may share).
+pub fn is_postgres_url(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// The configured database.
 pub enum Store {
     /// Embedded SQLite.
@@ -126,7 +163,7 @@ impl Store {
     /// applies pending migrations.
     pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
         match database_url.filter(|url| !url.trim().is_empty()) {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Some(url) if is_postgres_url(url) => {
                 Ok(Store::Postgres(PostgresStore::connect(url).await?))
             }
             Some(url) => match url
@@ -134,8 +171,8 @@ impl Store {
                 .or_else(|| url.strip_prefix("sqlite:"))
             {
                 Some(path) => Ok(Store::Sqlite(SqliteStore::open(Path::new(path)).await?)),
-                None => Err(StoreError(
-                    "the database URL must start with postgres://, postgresql:// or sqlite:".into(),
+                None => Err(StoreError::new(
+                    "the database URL must start with postgres://, postgresql:// or sqlite:",
                 )),
             },
             None => Ok(Store::Sqlite(
@@ -205,11 +242,56 @@ impl Store {
         }
     }
 
-    /// The most recent connections, newest first, without secrets.
-    pub async fn list_connections(&self, limit: u32) -> Result<Vec<ConnectionRecord>, StoreError> {
+    /// The account's most recent connections, newest first, without secrets.
+    pub async fn list_connections(
+        &self,
+        account_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRecord>, StoreError> {
         match self {
-            Store::Sqlite(store) => store.list_connections(limit).await,
-            Store::Postgres(store) => store.list_connections(limit).await,
+            Store::Sqlite(store) => store.list_connections(account_id, limit).await,
+            Store::Postgres(store) => store.list_connections(account_id, limit).await,
+        }
+    }
+
+    /// One of the account's connections; `None` for an unknown id and for another
+    /// account's, alike.
+    pub async fn find_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<Option<ConnectionRecord>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.find_connection(account_id, connection_id).await,
+            Store::Postgres(store) => store.find_connection(account_id, connection_id).await,
+        }
+    }
+
+    /// Up to `limit` sealed secrets of connections whose id sorts after `after`, in id
+    /// order: `rotate-key` walks the table with it, a page at a time.
+    pub async fn sealed_secrets_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.sealed_secrets_after(after, limit).await,
+            Store::Postgres(store) => store.sealed_secrets_after(after, limit).await,
+        }
+    }
+
+    /// Replaces a connection's sealed secret with `new` only if it still is `old` (a
+    /// compare-and-swap, so a re-seal never overwrites a secret changed meanwhile).
+    /// Whether it was replaced.
+    pub async fn replace_sealed_secret(
+        &self,
+        connection_id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.replace_sealed_secret(connection_id, old, new).await,
+            Store::Postgres(store) => store.replace_sealed_secret(connection_id, old, new).await,
         }
     }
 

@@ -16,7 +16,20 @@ use super::{
 const POOL_SIZE: usize = 4;
 
 fn pg_error(error: tokio_postgres::Error) -> StoreError {
-    StoreError(format!("postgres: {error}"))
+    // A lost or refused connection, or the server shutting down (SQLSTATE classes 08 and
+    // 57P), is the database being unavailable; anything else is the statement's failure.
+    let lost = error.is_closed()
+        || std::error::Error::source(&error).is_some_and(|source| source.is::<std::io::Error>())
+        || error.code().is_some_and(|state| {
+            let code = state.code();
+            code.starts_with("08") || code.starts_with("57P")
+        });
+    let message = format!("postgres: {error}");
+    if lost {
+        StoreError::unavailable(message)
+    } else {
+        StoreError::new(message)
+    }
 }
 
 /// A PostgreSQL database.
@@ -75,8 +88,8 @@ impl PostgresStore {
             .map_err(pg_error)?;
         client
             .execute(
-                "INSERT INTO sessions (token_hash, origin, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                &[&session.token_hash, &session.origin, &session.created_at, &session.expires_at],
+                "INSERT INTO sessions (token_hash, account_id, origin, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&session.token_hash, &session.account_id, &session.origin, &session.created_at, &session.expires_at],
             )
             .await
             .map_err(pg_error)?;
@@ -91,16 +104,17 @@ impl PostgresStore {
         let client = slot.as_ref().expect("client() fills the slot");
         let row = client
             .query_opt(
-                "SELECT token_hash, origin, created_at, expires_at FROM sessions WHERE token_hash = $1",
+                "SELECT token_hash, account_id, origin, created_at, expires_at FROM sessions WHERE token_hash = $1",
                 &[&token_hash],
             )
             .await
             .map_err(pg_error)?;
         Ok(row.map(|row| SessionRecord {
             token_hash: row.get(0),
-            origin: row.get(1),
-            created_at: row.get(2),
-            expires_at: row.get(3),
+            account_id: row.get(1),
+            origin: row.get(2),
+            created_at: row.get(3),
+            expires_at: row.get(4),
         }))
     }
 
@@ -200,8 +214,8 @@ impl PostgresStore {
         transaction
             .execute(
                 "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
-                     granted_permissions, client_secret_sealed, session_hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     &row.record.connection_id,
                     &row.record.tenant_id,
@@ -212,6 +226,7 @@ impl PostgresStore {
                     &row.client_secret_sealed,
                     &row.session_hash,
                     &row.record.created_at,
+                    &row.record.account_id,
                 ],
             )
             .await
@@ -238,30 +253,79 @@ impl PostgresStore {
 
     pub(super) async fn list_connections(
         &self,
+        account_id: &str,
         limit: u32,
     ) -> Result<Vec<ConnectionRecord>, StoreError> {
         let slot = self.client().await?;
         let client = slot.as_ref().expect("client() fills the slot");
         let rows = client
             .query(
-                "SELECT connection_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at
-                 FROM connections ORDER BY created_at DESC, connection_id LIMIT $1",
-                &[&i64::from(limit)],
+                &format!(
+                    "SELECT {CONNECTION_COLUMNS} FROM connections WHERE account_id = $1
+                     ORDER BY created_at DESC, connection_id LIMIT $2"
+                ),
+                &[&account_id, &i64::from(limit)],
             )
             .await
             .map_err(pg_error)?;
-        Ok(rows
-            .iter()
-            .map(|row| ConnectionRecord {
-                connection_id: row.get(0),
-                tenant_id: row.get(1),
-                client_id: row.get(2),
-                cloud: row.get(3),
-                scope: row.get(4),
-                granted_permissions: decode_permissions(row.get(5)),
-                created_at: row.get(6),
-            })
-            .collect())
+        Ok(rows.iter().map(connection_record).collect())
+    }
+
+    pub(super) async fn find_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<Option<ConnectionRecord>, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT {CONNECTION_COLUMNS} FROM connections
+                     WHERE account_id = $1 AND connection_id = $2"
+                ),
+                &[&account_id, &connection_id],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(row.as_ref().map(connection_record))
+    }
+
+    pub(super) async fn sealed_secrets_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let rows = client
+            .query(
+                "SELECT connection_id, client_secret_sealed FROM connections
+                 WHERE connection_id > $1 ORDER BY connection_id LIMIT $2",
+                &[&after, &i64::from(limit)],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+    }
+
+    pub(super) async fn replace_sealed_secret(
+        &self,
+        connection_id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let changed = client
+            .execute(
+                "UPDATE connections SET client_secret_sealed = $3
+                 WHERE connection_id = $1 AND client_secret_sealed = $2",
+                &[&connection_id, &old, &new],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(changed == 1)
     }
 
     pub(super) async fn count_connections(&self) -> Result<i64, StoreError> {
@@ -288,6 +352,23 @@ impl PostgresStore {
             .await
             .map_err(pg_error)?;
         Ok(row.map(|row| row.get(0)))
+    }
+}
+
+/// The columns [`connection_record`] reads, in its order.
+const CONNECTION_COLUMNS: &str =
+    "connection_id, account_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at";
+
+fn connection_record(row: &tokio_postgres::Row) -> ConnectionRecord {
+    ConnectionRecord {
+        connection_id: row.get(0),
+        account_id: row.get(1),
+        tenant_id: row.get(2),
+        client_id: row.get(3),
+        cloud: row.get(4),
+        scope: row.get(5),
+        granted_permissions: decode_permissions(row.get(6)),
+        created_at: row.get(7),
     }
 }
 

@@ -14,7 +14,7 @@ use super::{
 };
 
 fn sql_error(error: rusqlite::Error) -> StoreError {
-    StoreError(format!("sqlite: {error}"))
+    StoreError::new(format!("sqlite: {error}"))
 }
 
 /// An SQLite database file.
@@ -33,7 +33,7 @@ impl SqliteStore {
                 .filter(|parent| !parent.as_os_str().is_empty())
             {
                 std::fs::create_dir_all(parent).map_err(|error| {
-                    StoreError(format!("cannot create {}: {error}", parent.display()))
+                    StoreError::new(format!("cannot create {}: {error}", parent.display()))
                 })?;
             }
             let mut connection = Connection::open(&path).map_err(sql_error)?;
@@ -52,7 +52,7 @@ impl SqliteStore {
             Ok(connection)
         })
         .await
-        .map_err(|error| StoreError(format!("sqlite open task: {error}")))??;
+        .map_err(|error| StoreError::new(format!("sqlite open task: {error}")))??;
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(connection)),
         })
@@ -67,11 +67,11 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || {
             let mut guard = connection
                 .lock()
-                .map_err(|_| StoreError("sqlite: a previous operation panicked".into()))?;
+                .map_err(|_| StoreError::new("sqlite: a previous operation panicked"))?;
             work(&mut guard).map_err(sql_error)
         })
         .await
-        .map_err(|error| StoreError(format!("sqlite task: {error}")))?
+        .map_err(|error| StoreError::new(format!("sqlite task: {error}")))?
     }
 
     pub(super) async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
@@ -79,8 +79,8 @@ impl SqliteStore {
         self.run(move |connection| {
             connection.execute("DELETE FROM sessions WHERE expires_at < ?1", params![session.created_at])?;
             connection.execute(
-                "INSERT INTO sessions (token_hash, origin, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![session.token_hash, session.origin, session.created_at, session.expires_at],
+                "INSERT INTO sessions (token_hash, account_id, origin, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![session.token_hash, session.account_id, session.origin, session.created_at, session.expires_at],
             )?;
             Ok(())
         })
@@ -95,14 +95,15 @@ impl SqliteStore {
         self.run(move |connection| {
             connection
                 .query_row(
-                    "SELECT token_hash, origin, created_at, expires_at FROM sessions WHERE token_hash = ?1",
+                    "SELECT token_hash, account_id, origin, created_at, expires_at FROM sessions WHERE token_hash = ?1",
                     params![token_hash],
                     |row| {
                         Ok(SessionRecord {
                             token_hash: row.get(0)?,
-                            origin: row.get(1)?,
-                            created_at: row.get(2)?,
-                            expires_at: row.get(3)?,
+                            account_id: row.get(1)?,
+                            origin: row.get(2)?,
+                            created_at: row.get(3)?,
+                            expires_at: row.get(4)?,
                         })
                     },
                 )
@@ -175,8 +176,8 @@ impl SqliteStore {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             transaction.execute(
                 "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
-                     granted_permissions, client_secret_sealed, session_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     row.record.connection_id,
                     row.record.tenant_id,
@@ -186,7 +187,8 @@ impl SqliteStore {
                     encode_permissions(&row.record.granted_permissions),
                     row.client_secret_sealed,
                     row.session_hash,
-                    row.record.created_at
+                    row.record.created_at,
+                    row.record.account_id
                 ],
             )?;
             if let Some((scope, response)) = idempotency {
@@ -204,25 +206,74 @@ impl SqliteStore {
 
     pub(super) async fn list_connections(
         &self,
+        account_id: &str,
         limit: u32,
     ) -> Result<Vec<ConnectionRecord>, StoreError> {
+        let account_id = account_id.to_string();
+        self.run(move |connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT {CONNECTION_COLUMNS} FROM connections WHERE account_id = ?1
+                 ORDER BY created_at DESC, connection_id LIMIT ?2"
+            ))?;
+            let rows = statement.query_map(params![account_id, limit], connection_record)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    pub(super) async fn find_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<Option<ConnectionRecord>, StoreError> {
+        let (account_id, connection_id) = (account_id.to_string(), connection_id.to_string());
+        self.run(move |connection| {
+            connection
+                .query_row(
+                    &format!(
+                        "SELECT {CONNECTION_COLUMNS} FROM connections
+                         WHERE account_id = ?1 AND connection_id = ?2"
+                    ),
+                    params![account_id, connection_id],
+                    connection_record,
+                )
+                .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn sealed_secrets_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let after = after.to_string();
         self.run(move |connection| {
             let mut statement = connection.prepare(
-                "SELECT connection_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at
-                 FROM connections ORDER BY created_at DESC, connection_id LIMIT ?1",
+                "SELECT connection_id, client_secret_sealed FROM connections
+                 WHERE connection_id > ?1 ORDER BY connection_id LIMIT ?2",
             )?;
-            let rows = statement.query_map(params![limit], |row| {
-                Ok(ConnectionRecord {
-                    connection_id: row.get(0)?,
-                    tenant_id: row.get(1)?,
-                    client_id: row.get(2)?,
-                    cloud: row.get(3)?,
-                    scope: row.get(4)?,
-                    granted_permissions: decode_permissions(&row.get::<_, String>(5)?),
-                    created_at: row.get(6)?,
-                })
-            })?;
+            let rows =
+                statement.query_map(params![after, limit], |row| Ok((row.get(0)?, row.get(1)?)))?;
             rows.collect()
+        })
+        .await
+    }
+
+    pub(super) async fn replace_sealed_secret(
+        &self,
+        connection_id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let (connection_id, old, new) = (connection_id.to_string(), old.to_vec(), new.to_vec());
+        self.run(move |connection| {
+            let changed = connection.execute(
+                "UPDATE connections SET client_secret_sealed = ?3
+                 WHERE connection_id = ?1 AND client_secret_sealed = ?2",
+                params![connection_id, old, new],
+            )?;
+            Ok(changed == 1)
         })
         .await
     }
@@ -250,6 +301,23 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// The columns [`connection_record`] reads, in its order.
+const CONNECTION_COLUMNS: &str =
+    "connection_id, account_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at";
+
+fn connection_record(row: &rusqlite::Row<'_>) -> Result<ConnectionRecord, rusqlite::Error> {
+    Ok(ConnectionRecord {
+        connection_id: row.get(0)?,
+        account_id: row.get(1)?,
+        tenant_id: row.get(2)?,
+        client_id: row.get(3)?,
+        cloud: row.get(4)?,
+        scope: row.get(5)?,
+        granted_permissions: decode_permissions(&row.get::<_, String>(6)?),
+        created_at: row.get(7)?,
+    })
 }
 
 fn existing_claim(

@@ -42,6 +42,7 @@ pub fn site_dirs(base: &Path) -> (PathBuf, PathBuf) {
 /// `base/data` and a small site in `base/site`.
 pub fn test_config(base: &Path) -> Config {
     let mut config = Config::new("127.0.0.1:0".parse().unwrap(), base.join("data"));
+    config.demo = true;
     config.entra_emulator = true;
     config.limits = Limits {
         per_ip: None,
