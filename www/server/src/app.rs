@@ -1,5 +1,6 @@
 //! The application: shared state, the routes, and the layers around them (request log,
-//! per-IP rate limit, origin check and CORS for the API, security headers).
+//! concurrency limit, whole-request timeout, per-client rate limit, origin check and CORS for
+//! the API, security headers).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::api_error::ApiError;
+use crate::client_address::ClientAddress;
 use crate::config::Config;
 use crate::crypto::SecretBox;
 use crate::identity::IdentityPlatform;
@@ -136,21 +138,78 @@ pub fn router(state: SharedState) -> Router {
             post(emulator::token_endpoint),
         );
     }
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(
+        state.config.edge.max_concurrent_requests,
+    ));
+    let request_timeout = state.config.edge.request_timeout;
     app.fallback(static_files::serve)
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            within_request_timeout(request_timeout, request, next)
+        }))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            within_concurrency_limit(Arc::clone(&in_flight), request, next)
+        }))
         .layer(middleware::from_fn(request_log))
         .with_state(state)
+}
+
+/// Seconds an overloaded server asks a client to wait.
+const OVERLOADED_RETRY_AFTER: u64 = 1;
+
+/// At most `--max-concurrent-requests` at once; the rest are refused at once with 503
+/// `overloaded` and `Retry-After` rather than queued without bound.
+async fn within_concurrency_limit(
+    in_flight: Arc<tokio::sync::Semaphore>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = in_flight.try_acquire_owned() else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "The server is handling too many requests. Wait a moment and try again.",
+        )
+        .with_retry_after(OVERLOADED_RETRY_AFTER)
+        .into_response();
+    };
+    next.run(request).await
+}
+
+/// A request not answered within `--request-timeout` gets 503 `request_timeout`.
+async fn within_request_timeout(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            "The server took too long to answer. Try again.",
+        )
+        .with_retry_after(OVERLOADED_RETRY_AFTER)
+        .into_response(),
+    }
+}
+
+/// The client address the edge decided on (`--trusted-proxy`), else the socket peer.
+fn request_client(request: &Request) -> Option<std::net::IpAddr> {
+    let extensions = request.extensions();
+    extensions
+        .get::<ClientAddress>()
+        .map(|ClientAddress(address)| *address)
+        .or_else(|| {
+            extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(address)| address.ip())
+        })
 }
 
 /// Per-IP rate limit and, for state-changing requests from a browser, an allowed `Origin`.
 async fn api_guard(State(state): State<SharedState>, request: Request, next: Next) -> Response {
     if let Some(limiter) = &state.ip_limiter {
-        let ip = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip().to_string())
+        let key = request_client(&request)
+            .map(crate::rate_limit::address_key)
             .unwrap_or_default();
-        if let Err(retry_after) = limiter.check(&ip) {
+        if let Err(retry_after) = limiter.check(&key) {
             return ApiError::rate_limited(retry_after).into_response();
         }
     }
@@ -238,13 +297,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// One log line per request: method, path (never the query or any header), status, time.
+/// One log line per request: client address, method, path (never the query or any header),
+/// status, time.
 async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let client = request_client(&request).map(|address| address.to_string());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
     tracing::info!(
+        client = client.as_deref().unwrap_or("-"),
         %method,
         path = %path,
         status = response.status().as_u16(),

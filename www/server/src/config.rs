@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::client_address::Cidr;
+
 /// Usage text for `--help` and argument errors.
 pub const USAGE: &str = "\
 entra-connect-server: reference backend and demo server for entra-connect
@@ -31,6 +33,21 @@ USAGE: entra-connect-server [FLAGS]
   --pkg DIR                directory served at /pkg/ (default: the repository's pkg/)
   --ip-rate-limit N        /api/ requests a minute from one client IP address, half of them
                            at once (default 120; 0 turns the limit off)
+  --upstream-timeout S     seconds to wait for the identity platform's answer (default 15)
+  --claim-timeout S        seconds a request holding an Idempotency-Key may run before a retry
+                           with that key takes it over, as after a crash (default 120; more than
+                           --upstream-timeout)
+  --header-read-timeout S  seconds a client may take to send its request headers, counted from
+                           the moment it connects; then the connection is closed (default 20)
+  --request-timeout S      seconds a request may take in all before 503 request_timeout
+                           (default 60)
+  --max-concurrent-requests N
+                           requests handled at once; more get 503 overloaded with Retry-After
+                           (default 512)
+  --shutdown-grace S       on SIGTERM, seconds requests in flight may take to finish before the
+                           server exits anyway (default 10)
+  --trusted-proxy CIDR     a load balancer or proxy whose X-Forwarded-For is believed for the
+                           client address (repeatable; default none: the socket peer is the client)
   -h, --help               print this text
 
 ENVIRONMENT
@@ -116,12 +133,44 @@ pub struct Config {
     pub limits: Limits,
     /// Whole-request timeout for the identity platform's token endpoint.
     pub upstream_timeout: Duration,
+    /// How long a pending idempotency claim is honoured before a retry takes it over (its
+    /// owner died between verification and store); longer than `upstream_timeout`.
+    pub claim_timeout: Duration,
     /// Session token lifetime.
     pub session_lifetime: Duration,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
     /// Longest a request body may take to arrive (slow-loris bodies are cut off with 408).
     pub body_timeout: Duration,
+    /// The HTTP edge: timeouts, concurrency, drain, trusted proxies (SPEC §13).
+    pub edge: Edge,
+}
+
+/// The HTTP edge's limits (SPEC §13).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// A connection that has not sent its request headers in this time is closed.
+    pub header_read_timeout: Duration,
+    /// A request not answered in this time gets 503 `request_timeout`.
+    pub request_timeout: Duration,
+    /// Requests handled at once; the rest get 503 `overloaded` at once.
+    pub max_concurrent_requests: usize,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+impl Default for Edge {
+    fn default() -> Edge {
+        Edge {
+            header_read_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(60),
+            max_concurrent_requests: 512,
+            shutdown_grace: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 impl Config {
@@ -145,9 +194,11 @@ impl Config {
             encryption_key: None,
             limits: Limits::default(),
             upstream_timeout: Duration::from_secs(15),
+            claim_timeout: Duration::from_secs(120),
             session_lifetime: Duration::from_secs(15 * 60),
             body_limit: 16 * 1024,
             body_timeout: Duration::from_secs(10),
+            edge: Edge::default(),
         }
     }
 
@@ -198,6 +249,41 @@ impl Config {
                 "--ip-rate-limit" => {
                     config.limits.per_ip = parse_ip_rate(&value("--ip-rate-limit")?)?
                 }
+                "--upstream-timeout" => {
+                    config.upstream_timeout =
+                        parse_seconds("--upstream-timeout", &value("--upstream-timeout")?)?
+                }
+                "--claim-timeout" => {
+                    config.claim_timeout =
+                        parse_seconds("--claim-timeout", &value("--claim-timeout")?)?
+                }
+                "--header-read-timeout" => {
+                    config.edge.header_read_timeout =
+                        parse_seconds("--header-read-timeout", &value("--header-read-timeout")?)?
+                }
+                "--request-timeout" => {
+                    config.edge.request_timeout =
+                        parse_seconds("--request-timeout", &value("--request-timeout")?)?
+                }
+                "--max-concurrent-requests" => {
+                    let text = value("--max-concurrent-requests")?;
+                    config.edge.max_concurrent_requests = text
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|count| *count > 0)
+                        .ok_or_else(|| {
+                            format!("--max-concurrent-requests: {text:?} is not a positive number")
+                        })?
+                }
+                "--shutdown-grace" => {
+                    config.edge.shutdown_grace =
+                        parse_seconds("--shutdown-grace", &value("--shutdown-grace")?)?
+                }
+                "--trusted-proxy" => config
+                    .edge
+                    .trusted_proxies
+                    .push(Cidr::parse(&value("--trusted-proxy")?)?),
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -215,6 +301,13 @@ impl Config {
         }
         if self.entra_emulator && !self.demo {
             return Err("--entra-emulator accepts the emulator's sample secrets, so it runs only with --demo".into());
+        }
+        if self.claim_timeout <= self.upstream_timeout {
+            return Err(format!(
+                "--claim-timeout ({} s) must be longer than --upstream-timeout ({} s): a retry must never take over a request that is still verifying",
+                self.claim_timeout.as_secs_f64(),
+                self.upstream_timeout.as_secs_f64()
+            ));
         }
         Ok(())
     }
@@ -295,6 +388,16 @@ fn parse_ip_rate(text: &str) -> Result<Option<Rate>, String> {
         burst: (per_minute / 2).max(1),
         per_minute,
     }))
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`).
+fn parse_seconds(flag: &str, text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("{flag}: {text:?} is not a positive number of seconds"))
 }
 
 fn parse_listen(text: &str) -> Result<SocketAddr, String> {
@@ -414,6 +517,57 @@ mod tests {
     }
 
     #[test]
+    fn edge_flags_are_read_with_spec_defaults() {
+        let defaults = parse(&[]).unwrap().unwrap().edge;
+        assert_eq!(defaults.header_read_timeout, Duration::from_secs(20));
+        assert_eq!(defaults.request_timeout, Duration::from_secs(60));
+        assert_eq!(defaults.max_concurrent_requests, 512);
+        assert_eq!(defaults.shutdown_grace, Duration::from_secs(10));
+        assert!(defaults.trusted_proxies.is_empty());
+        let edge = parse(&[
+            "--header-read-timeout",
+            "2.5",
+            "--request-timeout=9",
+            "--max-concurrent-requests",
+            "4",
+            "--shutdown-grace",
+            "3",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--trusted-proxy=::1",
+        ])
+        .unwrap()
+        .unwrap()
+        .edge;
+        assert_eq!(edge.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(edge.request_timeout, Duration::from_secs(9));
+        assert_eq!(edge.max_concurrent_requests, 4);
+        assert_eq!(edge.shutdown_grace, Duration::from_secs(3));
+        assert_eq!(
+            edge.trusted_proxies,
+            [
+                Cidr::parse("10.0.0.0/8").unwrap(),
+                Cidr::parse("::1/128").unwrap()
+            ]
+        );
+    }
+
+    #[test]
+    fn claim_timeout_must_outlast_the_upstream_timeout() {
+        let config = parse(&["--upstream-timeout", "5", "--claim-timeout", "30"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.upstream_timeout, Duration::from_secs(5));
+        assert_eq!(config.claim_timeout, Duration::from_secs(30));
+        let mut demo = config.clone();
+        demo.demo = true;
+        assert!(demo.check().is_ok());
+        demo.claim_timeout = Duration::from_secs(5);
+        let refusal = demo.check().unwrap_err();
+        assert!(refusal.contains("--claim-timeout"), "{refusal}");
+    }
+
+    #[test]
     fn environment_supplies_database_url_and_key() {
         let config = Config::from_args(Vec::new(), |name| match name {
             "DATABASE_URL" => Some("postgres://env/db".into()),
@@ -482,6 +636,11 @@ mod tests {
         assert!(parse(&["--authority-url", "ftp://x"]).is_err());
         assert!(parse(&["--ip-rate-limit", "lots"]).is_err());
         assert!(parse(&["--ip-rate-limit", "-1"]).is_err());
+        assert!(parse(&["--header-read-timeout", "0"]).is_err());
+        assert!(parse(&["--request-timeout", "soon"]).is_err());
+        assert!(parse(&["--max-concurrent-requests", "0"]).is_err());
+        assert!(parse(&["--shutdown-grace", "-1"]).is_err());
+        assert!(parse(&["--trusted-proxy", "10.0.0.0/40"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
     }
 }

@@ -288,7 +288,12 @@ async fn claim(
     loop {
         let claim = state
             .store
-            .claim_idempotency(scope, fingerprint, now_unix())
+            .claim_idempotency(
+                scope,
+                fingerprint,
+                now_unix(),
+                now_unix() - state.config.claim_timeout.as_secs() as i64,
+            )
             .await
             .map_err(|error| ApiError::store(&error))?;
         let first_fingerprint = match &claim {

@@ -22,6 +22,7 @@
 
 pub mod api_error;
 pub mod app;
+pub mod client_address;
 pub mod config;
 pub mod connections;
 pub mod crypto;
@@ -36,9 +37,17 @@ pub mod time;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::Service;
+
+use client_address::{client_address, ClientAddress};
 
 pub use app::{AppState, SharedState};
 pub use config::Config;
@@ -56,7 +65,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections, lets requests in flight finish (at most
+    /// `--shutdown-grace`), and waits.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(());
         match self.task.await {
@@ -100,16 +110,9 @@ pub async fn start(config: Config) -> Result<Server, String> {
     let state = Arc::new(AppState::new(config, store, secret_box, addr));
     let router = app::router(Arc::clone(&state));
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = shutdown_signal.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve(listener, router, Arc::clone(&state), async move {
+        let _ = shutdown_signal.await;
+    }));
     Ok(Server {
         url: format!("http://{addr}"),
         addr,
@@ -131,4 +134,69 @@ fn load_keys(config: &Config) -> Result<(crypto::SecretBox, crypto::KeySource), 
         config.encryption_key.as_deref(),
         shared,
     )
+}
+
+/// The accept loop: hyper's HTTP/1.1 server with its header-read timeout, which runs from the
+/// moment a connection is accepted (a client that sends nothing, or half a header, is closed),
+/// each request told its peer and client address, and a drain bounded by `--shutdown-grace`
+/// once `shutdown` resolves.
+///
+/// HTTP/1.1 only: the version-detecting builder reads the first bytes before any timer runs,
+/// so a silent client, or one that stops inside the HTTP/2 preface, would be held forever. A
+/// load balancer in front speaks HTTP/2 to browsers and HTTP/1.1 to this server.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    state: SharedState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let edge = &state.config.edge;
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(edge.header_read_timeout);
+    let trusted: Arc<[client_address::Cidr]> = edge.trusted_proxies.clone().into();
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of descriptors (EMFILE) and the like: the sockets in hand time out
+                    // and free some; do not spin meanwhile.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let trusted = Arc::clone(&trusted);
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                let client = client_address(peer.ip(), request.headers(), &trusted);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request.extensions_mut().insert(ClientAddress(client));
+                router.clone().call(request)
+            },
+        );
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that hangs up or times out is not the server's error.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let grace = edge.shutdown_grace;
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("requests in flight finished"),
+        () = tokio::time::sleep(grace) => tracing::warn!(
+            grace_seconds = grace.as_secs_f64(),
+            "shutdown grace over: closing connections with requests still in flight"
+        ),
+    }
+    Ok(())
 }

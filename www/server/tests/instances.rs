@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,11 +15,9 @@ use common::{drop_schema, postgres_url, sample_body, temp_dir};
 use entra_connect_server::crypto::{parse_key_ring, SecretBox};
 use entra_connect_server::store::{ConnectionRecord, NewConnection, Store};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const API_KEY: &str = "instances-api-key-0123456789abcdefghijklmnop";
-const READY_PREFIX: &str = "entra-connect-server listening on ";
 
 fn old_ring() -> String {
     format!("k1:{}", "11".repeat(32))
@@ -30,44 +27,22 @@ fn new_ring() -> String {
     format!("k2:{},k1:{}", "22".repeat(32), "11".repeat(32))
 }
 
-/// One server process on `database_url` with the key ring `ring`; its log goes to a file.
-async fn instance(database_url: &str, ring: &str) -> (Child, String) {
-    let data_dir = temp_dir("instance");
-    let log = std::fs::File::create(data_dir.join("server.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entra-connect-server"))
-        .args(["--listen", "127.0.0.1:0", "--demo", "--entra-emulator"])
-        .args(["--ip-rate-limit", "0", "--data-dir"])
-        .arg(&data_dir)
+/// One server process on `database_url` with the key ring `ring` and `args`; its log goes
+/// to `server.log` in its data directory.
+async fn instance_with(database_url: &str, ring: &str, args: &[&str]) -> (Child, String) {
+    let (mut command, _) = common::server_command("instance");
+    command
+        .args(["--demo", "--entra-emulator", "--ip-rate-limit", "0"])
+        .args(args)
         .env("DATABASE_URL", database_url)
         .env("ENTRA_CONNECT_KEYS", ring)
-        .env("ENTRA_CONNECT_API_KEYS", API_KEY)
-        .env_remove("ENTRA_CONNECT_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    tokio::time::timeout(Duration::from_secs(30), stdout.read_line(&mut line))
-        .await
-        .expect("the ready line comes")
-        .unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix(READY_PREFIX)
-        .unwrap_or_else(|| panic!("ready line: {line:?}"))
-        .to_string();
-    // Keep reading stdout so the server never blocks on a full pipe.
-    tokio::spawn(async move {
-        while stdout
-            .read_line(&mut String::new())
-            .await
-            .is_ok_and(|n| n > 0)
-        {}
-    });
-    (child, url)
+        .env("ENTRA_CONNECT_API_KEYS", API_KEY);
+    common::spawn_ready(command).await
+}
+
+/// One server process on `database_url` with the key ring `ring`.
+async fn instance(database_url: &str, ring: &str) -> (Child, String) {
+    instance_with(database_url, ring, &[]).await
 }
 
 fn client() -> reqwest::Client {
@@ -445,4 +420,80 @@ async fn a_lost_database_answers_503_and_service_resumes_when_it_is_back() {
     );
     server.stop().await;
     drop_schema(&schema).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_between_verification_and_store_then_a_retry_gives_one_connection() {
+    let Some((url, schema)) = postgres_url("kill9").await else {
+        return;
+    };
+    // A short claim timeout, so the retry takes over the dead instance's claim in seconds.
+    let timeouts = ["--upstream-timeout", "1", "--claim-timeout", "2"];
+    let (mut a, a_url) = instance_with(&url, &old_ring(), &timeouts).await;
+    let (_b, b_url) = instance_with(&url, &old_ring(), &timeouts).await;
+    let http = client();
+    let token = session(&http, &a_url, "acme").await;
+
+    // Hold the connections table against writes (reads go on): the request verifies with
+    // the identity platform, then blocks on its INSERT, exactly between the two.
+    let lock = database(&url).await;
+    lock.batch_execute("BEGIN; LOCK TABLE connections IN SHARE MODE")
+        .await
+        .unwrap();
+    let request = {
+        let (http, token, a_url) = (http.clone(), token.clone(), a_url.clone());
+        tokio::spawn(async move {
+            http.post(format!("{a_url}/api/entra/connections"))
+                .bearer_auth(&token)
+                .header("idempotency-key", "killed-mid-request")
+                .json(&sample_body())
+                .send()
+                .await
+        })
+    };
+    let watcher = database(&url).await;
+    loop {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO connections%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    a.start_kill().unwrap();
+    a.wait().await.unwrap();
+    lock.batch_execute("ROLLBACK").await.unwrap();
+    assert!(
+        request.await.unwrap().is_err(),
+        "the killed instance never answered"
+    );
+    assert_eq!(connection_count(&watcher).await, 0, "nothing was stored");
+
+    // The retry, same session and key, through the surviving instance.
+    let (status, replayed, body) = connect(&http, &b_url, &token, "killed-mid-request").await;
+    assert_eq!((status, replayed), (201, false), "{body}");
+    let (status, replayed, again) = connect(&http, &b_url, &token, "killed-mid-request").await;
+    assert_eq!((status, replayed), (201, true));
+    assert_eq!(again, body);
+    assert_eq!(
+        connection_count(&watcher).await,
+        1,
+        "exactly one connection"
+    );
+    eprintln!("kill -9 between verification and store: the retry made the only connection");
+    drop_schema(&schema).await;
+}
+
+async fn connection_count(db: &tokio_postgres::Client) -> i64 {
+    db.query_one("SELECT COUNT(*) FROM connections", &[])
+        .await
+        .unwrap()
+        .get(0)
 }

@@ -232,3 +232,60 @@ async fn key_from_the_environment_replaces_the_key_file() {
     );
     server.stop().await;
 }
+
+/// A day-old idempotency row is pruned when the next session is minted; a fresh one stays.
+async fn idempotency_rows_are_pruned_after_a_day(database_url: Option<&str>) {
+    use entra_connect_server::store::{
+        Claim, IdempotencyScope, SessionRecord, Store, IDEMPOTENCY_RETENTION_SECONDS,
+    };
+    let store = Store::open(database_url, &temp_dir("prune")).await.unwrap();
+    let now = 1_800_000_000;
+    let scope = |key: &str| IdempotencyScope {
+        session_hash: "prune-session".into(),
+        key: key.into(),
+    };
+    let claim = |key: &'static str, at: i64| {
+        let store = &store;
+        async move {
+            store
+                .claim_idempotency(&scope(key), "fingerprint", at, at - 120)
+                .await
+                .unwrap()
+        }
+    };
+    let old = now - IDEMPOTENCY_RETENTION_SECONDS - 1;
+    assert_eq!(claim("old", old).await, Claim::Owned);
+    assert_eq!(claim("recent", now - 60).await, Claim::Owned);
+    store
+        .insert_session(&SessionRecord {
+            token_hash: "prune-token".into(),
+            account_id: "acme".into(),
+            origin: "http://127.0.0.1".into(),
+            created_at: now,
+            expires_at: now + 900,
+        })
+        .await
+        .unwrap();
+    // The old row is gone, so its key is free again; the recent one is still held.
+    assert_eq!(claim("old", now).await, Claim::Owned);
+    assert_eq!(
+        claim("recent", now).await,
+        Claim::Pending {
+            fingerprint: "fingerprint".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn sqlite_idempotency_rows_are_pruned_after_a_day() {
+    idempotency_rows_are_pruned_after_a_day(None).await;
+}
+
+#[tokio::test]
+async fn postgres_idempotency_rows_are_pruned_after_a_day() {
+    let Some((url, schema)) = postgres_url("prune").await else {
+        return;
+    };
+    idempotency_rows_are_pruned_after_a_day(Some(&url)).await;
+    drop_schema(&schema).await;
+}

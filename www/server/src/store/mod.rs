@@ -140,9 +140,9 @@ pub struct StoredResponse {
     pub body: String,
 }
 
-/// How long a pending idempotency claim is honoured before another request may take it
-/// over (its owner crashed): longer than any upstream timeout.
-pub const STALE_CLAIM_SECONDS: i64 = 120;
+/// How long an idempotency row is kept: a retry a day later is a new request (SPEC §13).
+/// Rows are pruned when sessions are minted, so the table stays bounded without a job.
+pub const IDEMPOTENCY_RETENTION_SECONDS: i64 = 24 * 60 * 60;
 
 /// Whether a database URL names PostgreSQL (a database instances may share).
 pub fn is_postgres_url(url: &str) -> bool {
@@ -189,7 +189,8 @@ impl Store {
         }
     }
 
-    /// Stores a new session (and prunes expired ones).
+    /// Stores a new session (and prunes expired sessions and idempotency rows older than
+    /// [`IDEMPOTENCY_RETENTION_SECONDS`]).
     pub async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(store) => store.insert_session(session).await,
@@ -208,16 +209,27 @@ impl Store {
         }
     }
 
-    /// Claims an idempotency key for a request with `fingerprint` (see [`Claim`]).
+    /// Claims an idempotency key for a request with `fingerprint` (see [`Claim`]). A pending
+    /// claim made before `stale_before` belongs to a request whose server died (`kill -9`
+    /// between verification and store): this request takes it over.
     pub async fn claim_idempotency(
         &self,
         scope: &IdempotencyScope,
         fingerprint: &str,
         now: i64,
+        stale_before: i64,
     ) -> Result<Claim, StoreError> {
         match self {
-            Store::Sqlite(store) => store.claim_idempotency(scope, fingerprint, now).await,
-            Store::Postgres(store) => store.claim_idempotency(scope, fingerprint, now).await,
+            Store::Sqlite(store) => {
+                store
+                    .claim_idempotency(scope, fingerprint, now, stale_before)
+                    .await
+            }
+            Store::Postgres(store) => {
+                store
+                    .claim_idempotency(scope, fingerprint, now, stale_before)
+                    .await
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use tokio_postgres::{Client, NoTls};
 use super::migrations::{render, MIGRATIONS};
 use super::{
     decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
-    NewConnection, SessionRecord, StoreError, StoredResponse, STALE_CLAIM_SECONDS,
+    NewConnection, SessionRecord, StoreError, StoredResponse, IDEMPOTENCY_RETENTION_SECONDS,
 };
 
 const POOL_SIZE: usize = 4;
@@ -88,6 +88,13 @@ impl PostgresStore {
             .map_err(pg_error)?;
         client
             .execute(
+                "DELETE FROM idempotency_keys WHERE created_at < $1",
+                &[&(session.created_at - IDEMPOTENCY_RETENTION_SECONDS)],
+            )
+            .await
+            .map_err(pg_error)?;
+        client
+            .execute(
                 "INSERT INTO sessions (token_hash, account_id, origin, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
                 &[&session.token_hash, &session.account_id, &session.origin, &session.created_at, &session.expires_at],
             )
@@ -123,6 +130,7 @@ impl PostgresStore {
         scope: &IdempotencyScope,
         fingerprint: &str,
         now: i64,
+        stale_before: i64,
     ) -> Result<Claim, StoreError> {
         let slot = self.client().await?;
         let client = slot.as_ref().expect("client() fills the slot");
@@ -148,7 +156,7 @@ impl PostgresStore {
                     &scope.key,
                     &fingerprint,
                     &now,
-                    &(now - STALE_CLAIM_SECONDS),
+                    &stale_before,
                 ],
             )
             .await

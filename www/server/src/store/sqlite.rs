@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::migrations::{render, MIGRATIONS};
 use super::{
     decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
-    NewConnection, SessionRecord, StoreError, StoredResponse, STALE_CLAIM_SECONDS,
+    NewConnection, SessionRecord, StoreError, StoredResponse, IDEMPOTENCY_RETENTION_SECONDS,
 };
 
 fn sql_error(error: rusqlite::Error) -> StoreError {
@@ -79,6 +79,10 @@ impl SqliteStore {
         self.run(move |connection| {
             connection.execute("DELETE FROM sessions WHERE expires_at < ?1", params![session.created_at])?;
             connection.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?1",
+                params![session.created_at - IDEMPOTENCY_RETENTION_SECONDS],
+            )?;
+            connection.execute(
                 "INSERT INTO sessions (token_hash, account_id, origin, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![session.token_hash, session.account_id, session.origin, session.created_at, session.expires_at],
             )?;
@@ -117,6 +121,7 @@ impl SqliteStore {
         scope: &IdempotencyScope,
         fingerprint: &str,
         now: i64,
+        stale_before: i64,
     ) -> Result<Claim, StoreError> {
         let scope = scope.clone();
         let fingerprint = fingerprint.to_string();
@@ -135,7 +140,7 @@ impl SqliteStore {
                     "UPDATE idempotency_keys SET created_at = ?4
                      WHERE session_hash = ?1 AND idempotency_key = ?2 AND fingerprint = ?3
                        AND state = 'pending' AND created_at < ?5",
-                    params![scope.session_hash, scope.key, fingerprint, now, now - STALE_CLAIM_SECONDS],
+                    params![scope.session_hash, scope.key, fingerprint, now, stale_before],
                 )?;
                 if taken_over == 1 {
                     Claim::Owned

@@ -326,3 +326,52 @@ pub async fn drop_schema(schema: &str) {
         .await
         .unwrap();
 }
+
+/// Starts the server binary as `command` describes (stdout piped), waits for its ready line
+/// and returns the child and its URL; stdout is drained from then on so the server never
+/// blocks on a full pipe.
+pub async fn spawn_ready(mut command: tokio::process::Command) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    tokio::time::timeout(Duration::from_secs(30), stdout.read_line(&mut line))
+        .await
+        .expect("the ready line comes")
+        .unwrap();
+    let url = line
+        .trim_end()
+        .strip_prefix("entra-connect-server listening on ")
+        .unwrap_or_else(|| panic!("ready line: {line:?}"))
+        .to_string();
+    tokio::spawn(async move {
+        while stdout
+            .read_line(&mut String::new())
+            .await
+            .is_ok_and(|n| n > 0)
+        {}
+    });
+    (child, url)
+}
+
+/// The server binary, listening on 127.0.0.1:0 with a fresh data directory, its log
+/// (stderr) in `{data dir}/server.log`, and no database or key settings inherited.
+pub fn server_command(label: &str) -> (tokio::process::Command, PathBuf) {
+    let data_dir = temp_dir(label);
+    let log = std::fs::File::create(data_dir.join("server.log")).unwrap();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_entra-connect-server"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ENTRA_CONNECT_KEY")
+        .env_remove("ENTRA_CONNECT_KEYS")
+        .env_remove("ENTRA_CONNECT_API_KEYS")
+        .stderr(log);
+    (command, data_dir)
+}
