@@ -215,13 +215,22 @@ pub fn wasm_opt() -> Result<PathBuf> {
     }
 }
 
-/// Installs Debian's Chromium and chromedriver with apt when absent (as root), else says how.
+/// A font with Chinese, Japanese and Korean glyphs, so the screenshots of those catalogs
+/// show text rather than empty boxes.
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+
+/// Installs Debian's Chromium, chromedriver and a CJK font with apt when absent (as root),
+/// else says how.
 pub fn chromium() -> Result {
-    let missing: Vec<&str> = [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")]
-        .into_iter()
-        .filter(|(path, _)| !std::path::Path::new(path).exists())
-        .map(|(_, package)| package)
-        .collect();
+    let missing: Vec<&str> = [
+        (CHROMIUM, "chromium"),
+        (CHROMEDRIVER, "chromium-driver"),
+        (CJK_FONT, "fonts-wqy-zenhei"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !std::path::Path::new(path).exists())
+    .map(|(_, package)| package)
+    .collect();
     if missing.is_empty() {
         return Ok(());
     }
