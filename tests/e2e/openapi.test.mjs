@@ -177,8 +177,17 @@ describe('the document', () => {
       scope: 's/.default',
       granted_permissions: [],
       created_at: '2025-01-01T00:00:00Z',
+      credential_type: 'client_secret',
+      status: 'active',
+      verified_at: '2025-01-01T00:00:00Z',
+      credential_updated_at: '2025-01-01T00:00:00Z',
     };
     assert.equal(stored(connection), true, JSON.stringify(stored.errors));
+    const attention = { ...connection, status: 'needs_attention', problem: { code: 'secret_expired', message: 'm', field: 'clientSecret' } };
+    assert.equal(stored(attention), true, JSON.stringify(stored.errors));
+    assert.equal(stored({ ...connection, status: 'broken' }), false);
+    const { status: _status, ...withoutStatus } = connection;
+    assert.equal(stored(withoutStatus), false, 'the reference backend always says the status');
     assert.equal(stored({ ...connection, client_secret: 'leak' }), false);
   });
 });

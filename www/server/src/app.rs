@@ -121,7 +121,11 @@ pub fn router(state: SharedState) -> Router {
         )
         .route(
             "/entra/connections/{connection_id}",
-            get(connections::get_connection),
+            get(connections::get_connection).delete(connections::delete_connection),
+        )
+        .route(
+            "/entra/connections/{connection_id}/verify",
+            post(connections::verify_connection),
         )
         .route("/config", get(config_endpoint))
         .route("/health", get(health))

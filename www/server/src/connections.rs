@@ -19,7 +19,9 @@ use crate::app::SharedState;
 use crate::crypto::random_uuid;
 use crate::identity::SafeTenant;
 use crate::sessions;
-use crate::store::{Claim, ConnectionRecord, IdempotencyScope, NewConnection, StoredResponse};
+use crate::store::{
+    Claim, ConnectionRecord, IdempotencyScope, NewConnection, Problem, StoredResponse, Verified,
+};
 use crate::time::{now_unix, rfc3339};
 
 /// How many connections `GET` lists at most (newest first).
@@ -195,6 +197,7 @@ async fn create(
             .verify(cloud, &tenant, client_id, client_secret, scope)
             .await?;
         let connection_id = random_uuid();
+        let created_at = now_unix();
         let connection = NewConnection {
             client_secret_sealed: state
                 .secret_box
@@ -209,7 +212,12 @@ async fn create(
                 cloud: cloud.name().to_string(),
                 scope: scope.to_string(),
                 granted_permissions: verified.roles,
-                created_at: now_unix(),
+                credential_type: CLIENT_SECRET.to_string(),
+                problem: None,
+                verified_at: created_at,
+                credential_updated_at: created_at,
+                credential_expires_at: None,
+                created_at,
                 connection_id,
             },
         };
@@ -338,17 +346,32 @@ fn json_response(status: u16, body: String, replayed: bool) -> Response {
     response
 }
 
-/// A stored connection as both the 201 answer and the list show it (§6.2), without secret.
+/// The only credential type until SPEC §10's certificates and federated credentials.
+const CLIENT_SECRET: &str = "client_secret";
+
+/// The Connection object of SPEC §9.1, as the 201 answer, the list, the get and verify
+/// show it, without secret.
 fn connection_json(record: &ConnectionRecord) -> Value {
-    json!({
+    let mut connection = json!({
         "connection_id": record.connection_id,
         "tenant_id": record.tenant_id,
         "client_id": record.client_id,
         "cloud": record.cloud,
         "scope": record.scope,
+        "credential_type": record.credential_type,
         "granted_permissions": record.granted_permissions,
+        "status": if record.problem.is_some() { "needs_attention" } else { "active" },
         "created_at": rfc3339(record.created_at),
-    })
+        "verified_at": rfc3339(record.verified_at),
+        "credential_updated_at": rfc3339(record.credential_updated_at),
+    });
+    if let Some(problem) = &record.problem {
+        connection["problem"] = json!(problem);
+    }
+    if let Some(expires_at) = record.credential_expires_at {
+        connection["credential_expires_at"] = json!(rfc3339(expires_at));
+    }
+    connection
 }
 
 /// `GET /api/entra/connections`: the session's account's newest connections, without
@@ -389,6 +412,133 @@ pub async fn get_connection(
     };
     match found.await {
         Ok(record) => axum::Json(connection_json(&record)).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /api/entra/connections/{connection_id}/verify` (SPEC §9.2): acquires a fresh
+/// token with the stored credential now, records the permissions it grants, or, when the
+/// identity platform refuses the credential, why the connection needs attention, and
+/// answers the Connection. A transient failure (429, 5xx, timeout) is answered as such and
+/// changes nothing.
+pub async fn verify_connection(
+    State(state): State<SharedState>,
+    Path(connection_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match verify(&state, &connection_id, &headers).await {
+        Ok(record) => axum::Json(connection_json(&record)).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn verify(
+    state: &SharedState,
+    connection_id: &str,
+    headers: &HeaderMap,
+) -> Result<ConnectionRecord, ApiError> {
+    let session = sessions::authenticate(state, headers).await?;
+    let store_error = |error: crate::store::StoreError| ApiError::store(&error);
+    let record = state
+        .store
+        .find_connection(&session.account_id, connection_id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(not_found)?;
+    if let Some(limiter) = &state.session_limiter {
+        limiter
+            .check(&session.token_hash)
+            .map_err(ApiError::rate_limited)?;
+    }
+    let sealed = state
+        .store
+        .sealed_secret(connection_id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(not_found)?;
+    let unreadable = || {
+        tracing::error!(%connection_id, "a stored credential does not open with the key ring");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The stored credential could not be opened.",
+        )
+    };
+    let secret = state
+        .secret_box
+        .open(&sealed, connection_id.as_bytes())
+        .map_err(|_| unreadable())?;
+    let secret = zeroize::Zeroizing::new(secret);
+    let secret = std::str::from_utf8(&secret).map_err(|_| unreadable())?;
+    let tenant = SafeTenant::new(&record.tenant_id).ok_or_else(unreadable)?;
+    let cloud = Cloud::from_name(&record.cloud).unwrap_or_default();
+    let verified = match state
+        .identity
+        .verify(cloud, &tenant, &record.client_id, secret, &record.scope)
+        .await
+    {
+        Ok(verified) => Verified::Granted(verified.roles),
+        // A refusal of the credential itself (§6.3, 422): the connection needs attention.
+        Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            Verified::Refused(Problem {
+                code: error.code.to_string(),
+                message: error.message,
+                field: error.field.map(|field| field.js_name().to_string()),
+            })
+        }
+        Err(error) => return Err(error),
+    };
+    let verified_at = now_unix();
+    let found = state
+        .store
+        .record_verification(&session.account_id, connection_id, &verified, verified_at)
+        .await
+        .map_err(store_error)?;
+    if !found {
+        return Err(not_found()); // deleted meanwhile
+    }
+    tracing::info!(
+        %connection_id,
+        outcome = match &verified {
+            Verified::Granted(_) => "active",
+            Verified::Refused(problem) => problem.code.as_str(),
+        },
+        "connection verified"
+    );
+    let mut record = record;
+    match verified {
+        Verified::Granted(roles) => {
+            record.granted_permissions = roles;
+            record.problem = None;
+        }
+        Verified::Refused(problem) => record.problem = Some(problem),
+    }
+    record.verified_at = verified_at;
+    Ok(record)
+}
+
+/// `DELETE /api/entra/connections/{connection_id}` (SPEC §9.2): `204`, the row and its
+/// sealed credential destroyed; every later call on the id is `404`.
+pub async fn delete_connection(
+    State(state): State<SharedState>,
+    Path(connection_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let deleted = async {
+        let session = sessions::authenticate(&state, &headers).await?;
+        let existed = state
+            .store
+            .delete_connection(&session.account_id, &connection_id)
+            .await
+            .map_err(|error| ApiError::store(&error))?;
+        if !existed {
+            return Err(not_found());
+        }
+        tracing::info!(%connection_id, "connection deleted");
+        Ok(())
+    };
+    match deleted.await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error.into_response(),
     }
 }

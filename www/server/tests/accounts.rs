@@ -212,6 +212,27 @@ async fn an_account_never_sees_another_accounts_connections() {
         (unknown.status, &unknown.body)
     );
 
+    // Nor verified or deleted: the same 404, and alpha's connection is untouched.
+    let verify = |token: &str| {
+        server
+            .client
+            .post(server.url(&format!("/api/entra/connections/{alphas}/verify")))
+            .bearer_auth(token.to_string())
+    };
+    let delete = |token: &str| {
+        server
+            .client
+            .delete(server.url(&format!("/api/entra/connections/{alphas}")))
+            .bearer_auth(token.to_string())
+    };
+    for request in [verify(&beta), delete(&beta)] {
+        let foreign = server.send(request).await;
+        assert_eq!((foreign.status, &foreign.body), (404, &unknown.body));
+    }
+    let verified = server.send(verify(&alpha)).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(verified.body["status"], "active");
+
     // Without a session nothing is read.
     for path in [
         "/api/entra/connections".to_string(),
@@ -226,5 +247,27 @@ async fn an_account_never_sees_another_accounts_connections() {
         let forged = get(&server, &path, Some(&"A".repeat(43))).await;
         assert_eq!(forged.status, 401, "{path}");
     }
+    for request in [
+        server
+            .client
+            .post(server.url(&format!("/api/entra/connections/{alphas}/verify"))),
+        server
+            .client
+            .delete(server.url(&format!("/api/entra/connections/{alphas}"))),
+    ] {
+        assert_eq!(server.send(request).await.status, 401);
+    }
+    let deleted = server.send(delete(&alpha)).await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(
+        get(
+            &server,
+            &format!("/api/entra/connections/{alphas}"),
+            Some(&alpha)
+        )
+        .await
+        .status,
+        404
+    );
     server.stop().await;
 }

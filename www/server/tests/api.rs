@@ -125,9 +125,13 @@ async fn sample_credentials_create_a_connection_with_granted_permissions() {
                 "cloud",
                 "connection_id",
                 "created_at",
+                "credential_type",
+                "credential_updated_at",
                 "granted_permissions",
                 "scope",
-                "tenant_id"
+                "status",
+                "tenant_id",
+                "verified_at"
             ]
         );
     }

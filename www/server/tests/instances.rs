@@ -142,7 +142,23 @@ async fn two_instances_on_one_database_behave_as_one() {
         assert_eq!(read.status(), 200);
         assert_eq!(read.json::<Value>().await.unwrap(), *first);
     }
-    eprintln!("two instances: 50 concurrent identical requests, 1 connection, 49 replays");
+    // Verified through the other: its key ring opens the secret the first one sealed.
+    let verified = http
+        .post(format!("{b}/api/entra/connections/{id}/verify"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verified.status(), 200);
+    let verified: Value = verified.json().await.unwrap();
+    assert_eq!(verified["status"], "active", "{verified}");
+    assert_eq!(
+        verified["granted_permissions"],
+        first["granted_permissions"]
+    );
+    eprintln!(
+        "two instances: 50 concurrent identical requests, 1 connection, 49 replays; read through both, verified through the other"
+    );
     drop_schema(&schema).await;
 }
 
@@ -183,6 +199,11 @@ async fn rotate_key_reseals_every_credential_while_instances_serve() {
                 cloud: "global".into(),
                 scope: "https://graph.microsoft.com/.default".into(),
                 granted_permissions: vec!["User.Read.All".into()],
+                credential_type: "client_secret".into(),
+                problem: None,
+                verified_at: 1_700_000_000 + index as i64,
+                credential_updated_at: 1_700_000_000 + index as i64,
+                credential_expires_at: None,
                 created_at: 1_700_000_000 + index as i64,
             },
         };

@@ -51,6 +51,20 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX connections_account_created_at ON connections (account_id, created_at)",
         ],
     ),
+    // A connection's life (SPEC §9.1): its credential's kind and dates, when it was last
+    // verified, and why it needs attention (a JSON problem; none means active). Rows from
+    // before were verified when they were created.
+    (
+        3,
+        &[
+            "ALTER TABLE connections ADD COLUMN credential_type TEXT NOT NULL DEFAULT 'client_secret'",
+            "ALTER TABLE connections ADD COLUMN problem TEXT",
+            "ALTER TABLE connections ADD COLUMN verified_at BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE connections ADD COLUMN credential_updated_at BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE connections ADD COLUMN credential_expires_at BIGINT",
+            "UPDATE connections SET verified_at = created_at, credential_updated_at = created_at",
+        ],
+    ),
 ];
 
 /// The statement text for one database (`blob` is `BLOB` or `BYTEA`).

@@ -68,6 +68,28 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// Why a connection needs attention (SPEC §9.1): a §6.3 code, its words, and the form
+/// field it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    /// The §6.3 code (`secret_expired`, `invalid_secret`, `app_not_found`, ...).
+    pub code: String,
+    /// The message, in English.
+    pub message: String,
+    /// The field (`clientSecret`, ...), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The outcome of a verification to record on a connection.
+#[derive(Clone, Debug)]
+pub enum Verified {
+    /// A token came: the permissions it grants; the connection is active.
+    Granted(Vec<String>),
+    /// The identity platform refused the stored credential: why.
+    Refused(Problem),
+}
+
 /// A verified connection to be stored: what is listed later, and what is not.
 #[derive(Clone, Debug)]
 pub struct NewConnection {
@@ -97,6 +119,16 @@ pub struct ConnectionRecord {
     pub scope: String,
     /// Application permissions granted.
     pub granted_permissions: Vec<String>,
+    /// `client_secret` (SPEC §9.1; §10 adds `certificate` and `federated`).
+    pub credential_type: String,
+    /// Why the connection needs attention; `None` while it is active.
+    pub problem: Option<Problem>,
+    /// When a token was last acquired with it (or refused), Unix seconds.
+    pub verified_at: i64,
+    /// When its credential was last set, Unix seconds.
+    pub credential_updated_at: i64,
+    /// When its credential lapses, as the admin entered it, Unix seconds.
+    pub credential_expires_at: Option<i64>,
     /// Creation time, Unix seconds.
     pub created_at: i64,
 }
@@ -307,6 +339,46 @@ impl Store {
         }
     }
 
+    /// Records a verification of one of the account's connections at `verified_at`;
+    /// whether the connection exists.
+    pub async fn record_verification(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+        verified: &Verified,
+        verified_at: i64,
+    ) -> Result<bool, StoreError> {
+        let (granted, problem) = match verified {
+            Verified::Granted(roles) => (Some(encode_permissions(roles)), None),
+            Verified::Refused(problem) => (None, Some(encode_problem(problem))),
+        };
+        match self {
+            Store::Sqlite(store) => {
+                store
+                    .record_verification(account_id, connection_id, granted, problem, verified_at)
+                    .await
+            }
+            Store::Postgres(store) => {
+                store
+                    .record_verification(account_id, connection_id, granted, problem, verified_at)
+                    .await
+            }
+        }
+    }
+
+    /// Deletes one of the account's connections with its sealed credential (SQLite
+    /// overwrites the freed pages and empties its write-ahead log); whether it existed.
+    pub async fn delete_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.delete_connection(account_id, connection_id).await,
+            Store::Postgres(store) => store.delete_connection(account_id, connection_id).await,
+        }
+    }
+
     /// Number of stored connections.
     pub async fn count_connections(&self) -> Result<i64, StoreError> {
         match self {
@@ -327,6 +399,23 @@ impl Store {
 /// Encodes permissions for the `granted_permissions` text column.
 fn encode_permissions(permissions: &[String]) -> String {
     serde_json::to_string(permissions).unwrap_or_else(|_| "[]".into())
+}
+
+/// Encodes a problem for the `problem` text column.
+fn encode_problem(problem: &Problem) -> String {
+    serde_json::to_string(problem).unwrap_or_else(|_| "{}".into())
+}
+
+/// Decodes the `problem` text column (a row whose problem cannot be read still needs
+/// attention).
+fn decode_problem(text: Option<String>) -> Option<Problem> {
+    text.map(|text| {
+        serde_json::from_str(&text).unwrap_or(Problem {
+            code: "internal_error".into(),
+            message: "The connection's last check could not be read.".into(),
+            field: None,
+        })
+    })
 }
 
 /// Decodes the `granted_permissions` text column.

@@ -9,8 +9,9 @@ use tokio_postgres::{Client, NoTls};
 
 use super::migrations::{render, MIGRATIONS};
 use super::{
-    decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
-    NewConnection, SessionRecord, StoreError, StoredResponse, IDEMPOTENCY_RETENTION_SECONDS,
+    decode_permissions, decode_problem, encode_permissions, Claim, ConnectionRecord,
+    IdempotencyScope, NewConnection, SessionRecord, StoreError, StoredResponse,
+    IDEMPOTENCY_RETENTION_SECONDS,
 };
 
 const POOL_SIZE: usize = 4;
@@ -222,8 +223,9 @@ impl PostgresStore {
         transaction
             .execute(
                 "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
-                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id,
+                     credential_type, verified_at, credential_updated_at, credential_expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 &[
                     &row.record.connection_id,
                     &row.record.tenant_id,
@@ -235,6 +237,10 @@ impl PostgresStore {
                     &row.session_hash,
                     &row.record.created_at,
                     &row.record.account_id,
+                    &row.record.credential_type,
+                    &row.record.verified_at,
+                    &row.record.credential_updated_at,
+                    &row.record.credential_expires_at,
                 ],
             )
             .await
@@ -336,6 +342,45 @@ impl PostgresStore {
         Ok(changed == 1)
     }
 
+    pub(super) async fn record_verification(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+        granted: Option<String>,
+        problem: Option<String>,
+        verified_at: i64,
+    ) -> Result<bool, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let changed = client
+            .execute(
+                "UPDATE connections
+                 SET granted_permissions = COALESCE($3, granted_permissions), problem = $4, verified_at = $5
+                 WHERE account_id = $1 AND connection_id = $2",
+                &[&account_id, &connection_id, &granted, &problem, &verified_at],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(changed == 1)
+    }
+
+    pub(super) async fn delete_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<bool, StoreError> {
+        let slot = self.client().await?;
+        let client = slot.as_ref().expect("client() fills the slot");
+        let deleted = client
+            .execute(
+                "DELETE FROM connections WHERE account_id = $1 AND connection_id = $2",
+                &[&account_id, &connection_id],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(deleted == 1)
+    }
+
     pub(super) async fn count_connections(&self) -> Result<i64, StoreError> {
         let slot = self.client().await?;
         let client = slot.as_ref().expect("client() fills the slot");
@@ -364,8 +409,9 @@ impl PostgresStore {
 }
 
 /// The columns [`connection_record`] reads, in its order.
-const CONNECTION_COLUMNS: &str =
-    "connection_id, account_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at";
+const CONNECTION_COLUMNS: &str = "connection_id, account_id, tenant_id, client_id, cloud, scope, \
+     granted_permissions, created_at, credential_type, problem, verified_at, \
+     credential_updated_at, credential_expires_at";
 
 fn connection_record(row: &tokio_postgres::Row) -> ConnectionRecord {
     ConnectionRecord {
@@ -377,6 +423,11 @@ fn connection_record(row: &tokio_postgres::Row) -> ConnectionRecord {
         scope: row.get(5),
         granted_permissions: decode_permissions(row.get(6)),
         created_at: row.get(7),
+        credential_type: row.get(8),
+        problem: decode_problem(row.get(9)),
+        verified_at: row.get(10),
+        credential_updated_at: row.get(11),
+        credential_expires_at: row.get(12),
     }
 }
 

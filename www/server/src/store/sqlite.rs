@@ -9,8 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::migrations::{render, MIGRATIONS};
 use super::{
-    decode_permissions, encode_permissions, Claim, ConnectionRecord, IdempotencyScope,
-    NewConnection, SessionRecord, StoreError, StoredResponse, IDEMPOTENCY_RETENTION_SECONDS,
+    decode_permissions, decode_problem, encode_permissions, Claim, ConnectionRecord,
+    IdempotencyScope, NewConnection, SessionRecord, StoreError, StoredResponse,
+    IDEMPOTENCY_RETENTION_SECONDS,
 };
 
 fn sql_error(error: rusqlite::Error) -> StoreError {
@@ -42,6 +43,7 @@ impl SqliteStore {
                 .execute_batch(
                     "PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
+                     PRAGMA secure_delete = ON;
                      PRAGMA foreign_keys = ON;",
                 )
                 .map_err(sql_error)?;
@@ -181,8 +183,9 @@ impl SqliteStore {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             transaction.execute(
                 "INSERT INTO connections (connection_id, tenant_id, client_id, cloud, scope,
-                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     granted_permissions, client_secret_sealed, session_hash, created_at, account_id,
+                     credential_type, verified_at, credential_updated_at, credential_expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     row.record.connection_id,
                     row.record.tenant_id,
@@ -193,7 +196,11 @@ impl SqliteStore {
                     row.client_secret_sealed,
                     row.session_hash,
                     row.record.created_at,
-                    row.record.account_id
+                    row.record.account_id,
+                    row.record.credential_type,
+                    row.record.verified_at,
+                    row.record.credential_updated_at,
+                    row.record.credential_expires_at
                 ],
             )?;
             if let Some((scope, response)) = idempotency {
@@ -283,6 +290,48 @@ impl SqliteStore {
         .await
     }
 
+    pub(super) async fn record_verification(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+        granted: Option<String>,
+        problem: Option<String>,
+        verified_at: i64,
+    ) -> Result<bool, StoreError> {
+        let (account_id, connection_id) = (account_id.to_string(), connection_id.to_string());
+        self.run(move |connection| {
+            let changed = connection.execute(
+                "UPDATE connections
+                 SET granted_permissions = COALESCE(?3, granted_permissions), problem = ?4, verified_at = ?5
+                 WHERE account_id = ?1 AND connection_id = ?2",
+                params![account_id, connection_id, granted, problem, verified_at],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    pub(super) async fn delete_connection(
+        &self,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<bool, StoreError> {
+        let (account_id, connection_id) = (account_id.to_string(), connection_id.to_string());
+        self.run(move |connection| {
+            let deleted = connection.execute(
+                "DELETE FROM connections WHERE account_id = ?1 AND connection_id = ?2",
+                params![account_id, connection_id],
+            )?;
+            if deleted == 1 {
+                // secure_delete zeroed the freed space; the write-ahead log still holds the
+                // page as it was until a checkpoint, so empty it now.
+                connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            }
+            Ok(deleted == 1)
+        })
+        .await
+    }
+
     pub(super) async fn count_connections(&self) -> Result<i64, StoreError> {
         self.run(|connection| {
             connection.query_row("SELECT COUNT(*) FROM connections", [], |row| row.get(0))
@@ -309,8 +358,9 @@ impl SqliteStore {
 }
 
 /// The columns [`connection_record`] reads, in its order.
-const CONNECTION_COLUMNS: &str =
-    "connection_id, account_id, tenant_id, client_id, cloud, scope, granted_permissions, created_at";
+const CONNECTION_COLUMNS: &str = "connection_id, account_id, tenant_id, client_id, cloud, scope, \
+     granted_permissions, created_at, credential_type, problem, verified_at, \
+     credential_updated_at, credential_expires_at";
 
 fn connection_record(row: &rusqlite::Row<'_>) -> Result<ConnectionRecord, rusqlite::Error> {
     Ok(ConnectionRecord {
@@ -322,6 +372,11 @@ fn connection_record(row: &rusqlite::Row<'_>) -> Result<ConnectionRecord, rusqli
         scope: row.get(5)?,
         granted_permissions: decode_permissions(&row.get::<_, String>(6)?),
         created_at: row.get(7)?,
+        credential_type: row.get(8)?,
+        problem: decode_problem(row.get(9)?),
+        verified_at: row.get(10)?,
+        credential_updated_at: row.get(11)?,
+        credential_expires_at: row.get(12)?,
     })
 }
 

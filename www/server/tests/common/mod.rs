@@ -218,6 +218,7 @@ pub struct Recorded {
 pub struct FakeAuthority {
     pub url: String,
     pub requests: Arc<Mutex<Vec<Recorded>>>,
+    script: Arc<Mutex<Script>>,
 }
 
 impl FakeAuthority {
@@ -225,8 +226,10 @@ impl FakeAuthority {
     pub async fn start(script: Script) -> FakeAuthority {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorder = Arc::clone(&requests);
+        let script = Arc::new(Mutex::new(script));
+        let current = Arc::clone(&script);
         let handler = move |uri: Uri, _headers: HeaderMap, body: Bytes| {
-            let script = script.clone();
+            let script = current.lock().unwrap().clone();
             let recorder = Arc::clone(&recorder);
             async move {
                 recorder.lock().unwrap().push(Recorded {
@@ -253,7 +256,16 @@ impl FakeAuthority {
                 .await
                 .unwrap();
         });
-        FakeAuthority { url, requests }
+        FakeAuthority {
+            url,
+            requests,
+            script,
+        }
+    }
+
+    /// Answers `script` from now on.
+    pub fn answer_with(&self, script: Script) {
+        *self.script.lock().unwrap() = script;
     }
 
     /// How many requests arrived.
