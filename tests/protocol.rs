@@ -613,3 +613,31 @@ fn fallback_idempotency_key_is_a_version_4_uuid() {
     let uuid = entra_connect::protocol::uuid_v4_from_bytes([0; 16]);
     assert_eq!(uuid, "00000000-0000-4000-8000-000000000000");
 }
+
+#[test]
+fn credential_expiry_reads_a_date_or_an_instant() {
+    use entra_connect::protocol::http_date::parse_expiry;
+    // A date is the end of that day, UTC.
+    assert_eq!(parse_expiry("2026-05-12"), Some(1_778_630_399));
+    assert_eq!(parse_expiry("2026-05-12T08:30:00Z"), Some(1_778_574_600));
+    assert_eq!(parse_expiry("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(parse_expiry("2028-02-29"), Some(1_835_481_599));
+    for bad in [
+        "",
+        "2026-5-12",
+        "2026-13-01",
+        "2027-02-29",
+        "2026-04-31",
+        "2026-05-00",
+        "1969-12-31",
+        "2026-05-12T08:30:00",
+        "2026-05-12T24:00:00Z",
+        "2026-05-12T08:30Z",
+        "2026-05-12T08:30:00+02:00",
+        "12/05/2026",
+        "2026-05-12-01",
+        "٢٠٢٦-05-12",
+    ] {
+        assert_eq!(parse_expiry(bad), None, "{bad}");
+    }
+}

@@ -37,6 +37,40 @@ pub(super) fn parse_imf_fixdate(text: &str) -> Option<u64> {
     Some(seconds * 1000)
 }
 
+/// A credential's expiry as the admin or the SaaS gives it (SPEC §9.3): a date
+/// `2026-05-12` (the end of that day, UTC, as the portal means it) or an instant
+/// `2026-05-12T08:30:00Z` → Unix seconds. Anything else, and dates before 1970, are `None`.
+pub fn parse_expiry(text: &str) -> Option<u64> {
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time.strip_suffix('Z')?)),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let year = fixed_number(parts.next()?, 4)?;
+    let month = fixed_number(parts.next()?, 2)?;
+    let day = fixed_number(parts.next()?, 2)?;
+    if parts.next().is_some() || year < 1970 || !(1..=12).contains(&month) {
+        return None;
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let seconds_of_day = match time {
+        None => 86_399,
+        Some(time) => {
+            let mut clock = time.split(':');
+            let hour = fixed_number(clock.next()?, 2)?;
+            let minute = fixed_number(clock.next()?, 2)?;
+            let second = fixed_number(clock.next()?, 2)?;
+            if clock.next().is_some() || hour > 23 || minute > 59 || second > 59 {
+                return None;
+            }
+            hour * 3600 + minute * 60 + second
+        }
+    };
+    Some(days_since_epoch(year, month, day) * 86_400 + seconds_of_day)
+}
+
 /// Exactly `width` ASCII digits.
 fn fixed_number(text: &str, width: usize) -> Option<u64> {
     if text.len() != width || !text.bytes().all(|byte| byte.is_ascii_digit()) {

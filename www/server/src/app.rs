@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -126,6 +126,10 @@ pub fn router(state: SharedState) -> Router {
         .route(
             "/entra/connections/{connection_id}/verify",
             post(connections::verify_connection),
+        )
+        .route(
+            "/entra/connections/{connection_id}/credentials",
+            put(connections::replace_credentials),
         )
         .route("/config", get(config_endpoint))
         .route("/health", get(health))

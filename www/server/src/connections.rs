@@ -10,7 +10,8 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use entra_connect::rules::{self, Cloud, Code, Field, Input};
+use entra_connect::protocol::http_date::parse_expiry;
+use entra_connect::rules::{self, Cloud, Code, Field, Input, Report};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -76,44 +77,7 @@ async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     let session = sessions::authenticate(state, headers).await?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the connection as JSON (Content-Type: application/json).",
-        ));
-    }
-    let limit = state.config.body_limit;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("The request body is larger than {limit} bytes."),
-        )
-    };
-    let declared_length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > limit as u64) {
-        return Err(too_large());
-    }
-    // A body that trickles in may not hold the request (and its task) open indefinitely.
-    let bytes = tokio::time::timeout(state.config.body_timeout, axum::body::to_bytes(body, limit))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body_timeout",
-                "The request body did not arrive in time. Try again.",
-            )
-        })?
-        .map_err(|_| too_large())?;
+    let bytes = read_body(state, headers, body).await?;
     // serde would also read a struct from a JSON array (`["t","c","s","",""]`): the
     // contract (§6.1) is an object, so only an object is read.
     let is_object = bytes.trim_ascii_start().first() == Some(&b'{');
@@ -138,23 +102,8 @@ async fn create(
         scope: &request.scope,
         cloud: &request.cloud,
     });
-    if let Some((field, code)) = report.first_error() {
-        let errors: Vec<Value> = report
-            .fields()
-            .into_iter()
-            .filter_map(|(field, check)| {
-                check
-                    .error
-                    .map(|code| json!({ "field": field.js_name(), "rule": code.as_str() }))
-            })
-            .collect();
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            rule_message(code),
-        )
-        .with_field(field)
-        .with_details(json!({ "rule": code.as_str(), "errors": errors })));
+    if let Some(error) = rule_failure(&report) {
+        return Err(error);
     }
     let tenant = SafeTenant::new(&report.tenant_id.normalized).ok_or_else(|| {
         ApiError::new(
@@ -257,6 +206,76 @@ async fn create(
             Err(error)
         }
     }
+}
+
+/// The §5 rules' first failure as the 422 `validation_failed` answer, with every failing
+/// field in `details.errors`; `None` when the input passes.
+fn rule_failure(report: &Report) -> Option<ApiError> {
+    let (field, code) = report.first_error()?;
+    let errors: Vec<Value> = report
+        .fields()
+        .into_iter()
+        .filter_map(|(field, check)| {
+            check
+                .error
+                .map(|code| json!({ "field": field.js_name(), "rule": code.as_str() }))
+        })
+        .collect();
+    Some(
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            rule_message(code),
+        )
+        .with_field(field)
+        .with_details(json!({ "rule": code.as_str(), "errors": errors })),
+    )
+}
+
+/// The request body: JSON by its Content-Type, at most `--body-limit` bytes, arrived within
+/// the body timeout (a body that trickles in may not hold the request open).
+async fn read_body(
+    state: &SharedState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the connection as JSON (Content-Type: application/json).",
+        ));
+    }
+    let limit = state.config.body_limit;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body is larger than {limit} bytes."),
+        )
+    };
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    tokio::time::timeout(state.config.body_timeout, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                "The request body did not arrive in time. Try again.",
+            )
+        })?
+        .map_err(|_| too_large())
 }
 
 /// The request's idempotency scope, when it sent an `Idempotency-Key`.
@@ -540,6 +559,166 @@ pub async fn delete_connection(
     match deleted.await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error.into_response(),
+    }
+}
+
+/// The body of `PUT {id}/credentials`: the new client secret, and when it lapses.
+#[derive(Deserialize)]
+struct CredentialRequest {
+    client_secret: String,
+    #[serde(default)]
+    credential_expires_at: Option<String>,
+}
+
+/// `PUT /api/entra/connections/{connection_id}/credentials` (SPEC §9.2): verifies the new
+/// client secret against the connection's tenant, app and scope first, and only on success
+/// replaces the stored one (same id, `active`, `credential_updated_at` now). A refusal is the
+/// §6.3 error, and the stored credential and status stay exactly as they were. Idempotent
+/// under `Idempotency-Key` like creation.
+pub async fn replace_credentials(
+    State(state): State<SharedState>,
+    Path(connection_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match replace(&state, &connection_id, &headers, body).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::info!(
+                %connection_id,
+                code = error.code,
+                status = error.status.as_u16(),
+                "credential rotation refused"
+            );
+            error.into_response()
+        }
+    }
+}
+
+async fn replace(
+    state: &SharedState,
+    connection_id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let session = sessions::authenticate(state, headers).await?;
+    let bytes = read_body(state, headers, body).await?;
+    let is_object = bytes.trim_ascii_start().first() == Some(&b'{');
+    let request = is_object
+        .then(|| serde_json::from_slice::<CredentialRequest>(&bytes).ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The body must be a JSON object with the string client_secret and, optionally, credential_expires_at (2026-05-12 or 2026-05-12T08:30:00Z).",
+            )
+        })?;
+    let CredentialRequest {
+        client_secret,
+        credential_expires_at: expires_text,
+    } = request;
+    let client_secret = zeroize::Zeroizing::new(client_secret);
+    let credential_expires_at = match expires_text.as_deref() {
+        None => None,
+        Some(text) => Some(parse_expiry(text).map(|seconds| seconds as i64).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "credential_expires_at must be a date like 2026-05-12 or an instant like 2026-05-12T08:30:00Z.",
+            )
+        })?),
+    };
+    let record = state
+        .store
+        .find_connection(&session.account_id, connection_id)
+        .await
+        .map_err(|error| ApiError::store(&error))?
+        .ok_or_else(not_found)?;
+    // The same rules as creation, on the stored tenant, app and scope with the new secret.
+    let report = rules::validate(&Input {
+        tenant_id: &record.tenant_id,
+        client_id: &record.client_id,
+        client_secret: &client_secret,
+        scope: &record.scope,
+        cloud: &record.cloud,
+    });
+    if let Some(error) = rule_failure(&report) {
+        return Err(error);
+    }
+    let client_secret = report.client_secret.normalized.as_str();
+    let tenant = SafeTenant::new(&record.tenant_id).ok_or_else(not_found)?;
+    let cloud = Cloud::from_name(&record.cloud).unwrap_or_default();
+
+    let idempotency = idempotency_scope(headers, &session.token_hash)?;
+    if let Some(scope_of_key) = &idempotency {
+        let expires = credential_expires_at.unwrap_or(-1).to_string();
+        let fingerprint = state.secret_box.fingerprint(&[
+            b"credentials",
+            connection_id.as_bytes(),
+            client_secret.as_bytes(),
+            expires.as_bytes(),
+        ]);
+        if let Some(replay) = claim(state, scope_of_key, &fingerprint).await? {
+            return Ok(replay);
+        }
+    }
+    let outcome = async {
+        if let Some(limiter) = &state.session_limiter {
+            limiter
+                .check(&session.token_hash)
+                .map_err(ApiError::rate_limited)?;
+        }
+        let verified = state
+            .identity
+            .verify(
+                cloud,
+                &tenant,
+                &record.client_id,
+                client_secret,
+                &record.scope,
+            )
+            .await?;
+        let now = now_unix();
+        let mut updated = record.clone();
+        updated.granted_permissions = verified.roles;
+        updated.problem = None;
+        updated.verified_at = now;
+        updated.credential_updated_at = now;
+        updated.credential_expires_at = credential_expires_at;
+        let stored = StoredResponse {
+            status: 200,
+            body: connection_json(&updated).to_string(),
+        };
+        let sealed = state
+            .secret_box
+            .seal(client_secret.as_bytes(), connection_id.as_bytes());
+        let found = state
+            .store
+            .replace_credential(
+                &updated,
+                &sealed,
+                idempotency.as_ref().map(|scope| (scope, &stored)),
+            )
+            .await
+            .map_err(|error| ApiError::store(&error))?;
+        if !found {
+            return Err(not_found()); // deleted meanwhile
+        }
+        tracing::info!(%connection_id, "credential rotated");
+        Ok::<_, ApiError>(stored)
+    }
+    .await;
+    match outcome {
+        Ok(stored) => Ok(json_response(stored.status, stored.body, false)),
+        Err(error) => {
+            if let Some(scope_of_key) = &idempotency {
+                if let Err(release_error) = state.store.release_idempotency(scope_of_key).await {
+                    tracing::error!(%release_error, "could not release an idempotency key");
+                }
+            }
+            Err(error)
+        }
     }
 }
 

@@ -225,10 +225,19 @@ async fn an_account_never_sees_another_accounts_connections() {
             .delete(server.url(&format!("/api/entra/connections/{alphas}")))
             .bearer_auth(token.to_string())
     };
-    for request in [verify(&beta), delete(&beta)] {
+    let rotate = |token: &str| {
+        server
+            .client
+            .put(server.url(&format!("/api/entra/connections/{alphas}/credentials")))
+            .bearer_auth(token.to_string())
+            .json(&json!({ "client_secret": sample_body()["client_secret"] }))
+    };
+    for request in [verify(&beta), delete(&beta), rotate(&beta)] {
         let foreign = server.send(request).await;
         assert_eq!((foreign.status, &foreign.body), (404, &unknown.body));
     }
+    let rotated = server.send(rotate(&alpha)).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
     let verified = server.send(verify(&alpha)).await;
     assert_eq!(verified.status, 200, "{}", verified.body);
     assert_eq!(verified.body["status"], "active");

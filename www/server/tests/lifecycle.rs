@@ -108,6 +108,171 @@ async fn verify_records_a_refused_credential_and_a_transient_failure_changes_not
     server.stop().await;
 }
 
+fn rotate(
+    server: &TestServer,
+    token: &str,
+    id: &str,
+    body: serde_json::Value,
+) -> reqwest::RequestBuilder {
+    server
+        .client
+        .put(server.url(&format!("/api/entra/connections/{id}/credentials")))
+        .bearer_auth(token)
+        .json(&body)
+}
+
+const NEW_SECRET: &str = "Nw8Q~RotatedSecretValue-0123456789abcdefg";
+
+#[tokio::test]
+async fn a_rotation_verifies_first_and_replaces_only_on_success() {
+    let authority = FakeAuthority::start(Script::answer(200, token_answer_body())).await;
+    let base = temp_dir("lifecycle-rotate");
+    let mut config = test_config(&base);
+    config.entra_emulator = false;
+    config.authority_url = Some(authority.url.clone());
+    let server = TestServer::start(config).await;
+    let token = server.session().await;
+    let created = server.connect(&token, &sample_body(), None).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["connection_id"].as_str().unwrap().to_string();
+    // Made a day ago, so that the rotation's time is visibly later.
+    let database =
+        rusqlite::Connection::open(base.join("data").join("entra-connect.sqlite3")).unwrap();
+    database
+        .execute(
+            "UPDATE connections SET created_at = created_at - 86400, verified_at = verified_at - 86400,
+             credential_updated_at = credential_updated_at - 86400",
+            [],
+        )
+        .unwrap();
+    let before = read(&server, &token, &id).await.body;
+    let sealed = || async {
+        server
+            .server
+            .state
+            .store
+            .sealed_secret(&id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let sealed_before = sealed().await;
+
+    // A wrong secret: the §6.3 refusal on the secret field, and nothing changes.
+    authority.answer_with(Script::aadsts(401, "invalid_client", 7000215));
+    let refused = server
+        .send(rotate(
+            &server,
+            &token,
+            &id,
+            serde_json::json!({ "client_secret": NEW_SECRET }),
+        ))
+        .await;
+    assert_eq!(
+        (refused.status, refused.code(), refused.field()),
+        (422, "invalid_secret", "clientSecret")
+    );
+    assert_eq!(read(&server, &token, &id).await.body, before);
+    assert_eq!(sealed().await, sealed_before);
+    // The stored credential still verifies.
+    authority.answer_with(Script::answer(200, token_answer_body()));
+    let still = server.send(verify(&server, &token, &id)).await;
+    assert_eq!(
+        (still.status, &still.body["status"]),
+        (200, &serde_json::json!("active"))
+    );
+    let sent = |index: usize| {
+        authority.requests.lock().unwrap()[index]
+            .form
+            .iter()
+            .find(|(name, _)| name == "client_secret")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_eq!(
+        sent(authority.count() - 1),
+        sample_body()["client_secret"].as_str().unwrap()
+    );
+
+    // Rules first: a secret ID instead of its value never reaches Microsoft.
+    let count = authority.count();
+    let secret_id = server
+        .send(rotate(
+            &server,
+            &token,
+            &id,
+            serde_json::json!({ "client_secret": "0c5f4b8e-8a66-4d4d-9a8f-3f0f7f8b9a10" }),
+        ))
+        .await;
+    assert_eq!(
+        (secret_id.status, secret_id.code(), secret_id.field()),
+        (422, "validation_failed", "clientSecret")
+    );
+    for body in [
+        serde_json::json!({}),
+        serde_json::json!({ "client_secret": 5 }),
+        serde_json::json!([NEW_SECRET]),
+        serde_json::json!({ "client_secret": NEW_SECRET, "credential_expires_at": "12/05/2027" }),
+    ] {
+        let bad = server
+            .send(rotate(&server, &token, &id, body.clone()))
+            .await;
+        assert_eq!((bad.status, bad.code()), (400, "invalid_json"), "{body}");
+    }
+    assert_eq!(authority.count(), count);
+
+    // The right one, with its expiry and an Idempotency-Key: replaced, same id.
+    let body =
+        serde_json::json!({ "client_secret": NEW_SECRET, "credential_expires_at": "2027-06-30" });
+    let rotated = server
+        .send(rotate(&server, &token, &id, body.clone()).header("idempotency-key", "rotate-1"))
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    assert_eq!(
+        sent(authority.count() - 1),
+        NEW_SECRET,
+        "the new secret was verified"
+    );
+    assert_eq!(rotated.body["connection_id"], id.as_str());
+    assert_eq!(rotated.body["status"], "active");
+    assert_eq!(
+        rotated.body["credential_expires_at"],
+        "2027-06-30T23:59:59Z"
+    );
+    assert_eq!(rotated.body["created_at"], before["created_at"]);
+    assert!(
+        rotated.body["credential_updated_at"].as_str() > before["credential_updated_at"].as_str()
+    );
+    assert_eq!(read(&server, &token, &id).await.body, rotated.body);
+    let opened = server
+        .server
+        .state
+        .secret_box
+        .open(&sealed().await, id.as_bytes())
+        .unwrap();
+    assert_eq!(opened, NEW_SECRET.as_bytes());
+    // Its retry replays the answer without asking Microsoft again.
+    let count = authority.count();
+    let replayed = server
+        .send(rotate(&server, &token, &id, body).header("idempotency-key", "rotate-1"))
+        .await;
+    assert_eq!((replayed.status, &replayed.body), (200, &rotated.body));
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    assert_eq!(authority.count(), count);
+
+    let unknown = server
+        .send(rotate(
+            &server,
+            &token,
+            "no-such-id",
+            serde_json::json!({ "client_secret": NEW_SECRET }),
+        ))
+        .await;
+    assert_eq!((unknown.status, unknown.code()), (404, "not_found"));
+    server.stop().await;
+}
+
 /// Creates a connection, deletes it, and checks it is gone for every call and from the
 /// database's bytes; the database file paths to search are given by `files`.
 async fn delete_destroys_the_credential(config: Config) -> (TestServer, Vec<u8>) {

@@ -366,6 +366,22 @@ impl Store {
         }
     }
 
+    /// Replaces a connection's credential after it verified: the sealed secret, its expiry,
+    /// the permissions, `problem` cleared, `verified_at` and `credential_updated_at` as in
+    /// `record`; in the same transaction completes the idempotency claim with the answer to
+    /// replay. Whether the connection (of `record.account_id`) exists.
+    pub async fn replace_credential(
+        &self,
+        record: &ConnectionRecord,
+        sealed: &[u8],
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.replace_credential(record, sealed, idempotency).await,
+            Store::Postgres(store) => store.replace_credential(record, sealed, idempotency).await,
+        }
+    }
+
     /// Deletes one of the account's connections with its sealed credential (SQLite
     /// overwrites the freed pages and empties its write-ahead log); whether it existed.
     pub async fn delete_connection(

@@ -246,21 +246,7 @@ impl PostgresStore {
             .await
             .map_err(pg_error)?;
         if let Some((scope, response)) = idempotency {
-            transaction
-                .execute(
-                    "UPDATE idempotency_keys
-                     SET state = 'completed', response_status = $3, response_body = $4, connection_id = $5
-                     WHERE session_hash = $1 AND idempotency_key = $2",
-                    &[
-                        &scope.session_hash,
-                        &scope.key,
-                        &i32::from(response.status),
-                        &response.body,
-                        &row.record.connection_id,
-                    ],
-                )
-                .await
-                .map_err(pg_error)?;
+            complete_claim(&transaction, scope, response, &row.record.connection_id).await?;
         }
         transaction.commit().await.map_err(pg_error)
     }
@@ -364,6 +350,42 @@ impl PostgresStore {
         Ok(changed == 1)
     }
 
+    pub(super) async fn replace_credential(
+        &self,
+        record: &ConnectionRecord,
+        sealed: &[u8],
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<bool, StoreError> {
+        let mut slot = self.client().await?;
+        let client = slot.as_mut().expect("client() fills the slot");
+        let transaction = client.transaction().await.map_err(pg_error)?;
+        let changed = transaction
+            .execute(
+                "UPDATE connections
+                 SET client_secret_sealed = $3, credential_expires_at = $4, granted_permissions = $5,
+                     problem = NULL, verified_at = $6, credential_updated_at = $7
+                 WHERE account_id = $1 AND connection_id = $2",
+                &[
+                    &record.account_id,
+                    &record.connection_id,
+                    &sealed,
+                    &record.credential_expires_at,
+                    &encode_permissions(&record.granted_permissions),
+                    &record.verified_at,
+                    &record.credential_updated_at,
+                ],
+            )
+            .await
+            .map_err(pg_error)?;
+        if changed == 1 {
+            if let Some((scope, response)) = idempotency {
+                complete_claim(&transaction, scope, response, &record.connection_id).await?;
+            }
+        }
+        transaction.commit().await.map_err(pg_error)?;
+        Ok(changed == 1)
+    }
+
     pub(super) async fn delete_connection(
         &self,
         account_id: &str,
@@ -429,6 +451,31 @@ fn connection_record(row: &tokio_postgres::Row) -> ConnectionRecord {
         credential_updated_at: row.get(11),
         credential_expires_at: row.get(12),
     }
+}
+
+/// Completes an idempotency claim with the answer to replay.
+async fn complete_claim(
+    transaction: &tokio_postgres::Transaction<'_>,
+    scope: &IdempotencyScope,
+    response: &StoredResponse,
+    connection_id: &str,
+) -> Result<(), StoreError> {
+    transaction
+        .execute(
+            "UPDATE idempotency_keys
+             SET state = 'completed', response_status = $3, response_body = $4, connection_id = $5
+             WHERE session_hash = $1 AND idempotency_key = $2",
+            &[
+                &scope.session_hash,
+                &scope.key,
+                &i32::from(response.status),
+                &response.body,
+                &connection_id,
+            ],
+        )
+        .await
+        .map_err(pg_error)?;
+    Ok(())
 }
 
 async fn migrate(client: &mut Client) -> Result<(), StoreError> {

@@ -204,12 +204,7 @@ impl SqliteStore {
                 ],
             )?;
             if let Some((scope, response)) = idempotency {
-                transaction.execute(
-                    "UPDATE idempotency_keys
-                     SET state = 'completed', response_status = ?3, response_body = ?4, connection_id = ?5
-                     WHERE session_hash = ?1 AND idempotency_key = ?2",
-                    params![scope.session_hash, scope.key, response.status, response.body, row.record.connection_id],
-                )?;
+                complete_claim(&transaction, &scope, &response, &row.record.connection_id)?;
             }
             transaction.commit()
         })
@@ -311,6 +306,42 @@ impl SqliteStore {
         .await
     }
 
+    pub(super) async fn replace_credential(
+        &self,
+        record: &ConnectionRecord,
+        sealed: &[u8],
+        idempotency: Option<(&IdempotencyScope, &StoredResponse)>,
+    ) -> Result<bool, StoreError> {
+        let (record, sealed) = (record.clone(), sealed.to_vec());
+        let idempotency = idempotency.map(|(scope, response)| (scope.clone(), response.clone()));
+        self.run(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = transaction.execute(
+                "UPDATE connections
+                 SET client_secret_sealed = ?3, credential_expires_at = ?4, granted_permissions = ?5,
+                     problem = NULL, verified_at = ?6, credential_updated_at = ?7
+                 WHERE account_id = ?1 AND connection_id = ?2",
+                params![
+                    record.account_id,
+                    record.connection_id,
+                    sealed,
+                    record.credential_expires_at,
+                    encode_permissions(&record.granted_permissions),
+                    record.verified_at,
+                    record.credential_updated_at
+                ],
+            )?;
+            if changed == 1 {
+                if let Some((scope, response)) = idempotency {
+                    complete_claim(&transaction, &scope, &response, &record.connection_id)?;
+                }
+            }
+            transaction.commit()?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub(super) async fn delete_connection(
         &self,
         account_id: &str,
@@ -378,6 +409,28 @@ fn connection_record(row: &rusqlite::Row<'_>) -> Result<ConnectionRecord, rusqli
         credential_updated_at: row.get(11)?,
         credential_expires_at: row.get(12)?,
     })
+}
+
+/// Completes an idempotency claim with the answer to replay.
+fn complete_claim(
+    connection: &Connection,
+    scope: &IdempotencyScope,
+    response: &StoredResponse,
+    connection_id: &str,
+) -> Result<(), rusqlite::Error> {
+    connection.execute(
+        "UPDATE idempotency_keys
+         SET state = 'completed', response_status = ?3, response_body = ?4, connection_id = ?5
+         WHERE session_hash = ?1 AND idempotency_key = ?2",
+        params![
+            scope.session_hash,
+            scope.key,
+            response.status,
+            response.body,
+            connection_id
+        ],
+    )?;
+    Ok(())
 }
 
 fn existing_claim(
