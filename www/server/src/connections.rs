@@ -647,7 +647,15 @@ async fn replace(
         return Err(error);
     }
     let client_secret = report.client_secret.normalized.as_str();
-    let tenant = SafeTenant::new(&record.tenant_id).ok_or_else(not_found)?;
+    // Stored tenants passed the same check when they were stored.
+    let tenant = SafeTenant::new(&record.tenant_id).ok_or_else(|| {
+        tracing::error!(%connection_id, "a stored tenant does not pass the tenant check");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The stored connection could not be read.",
+        )
+    })?;
     let cloud = Cloud::from_name(&record.cloud).unwrap_or_default();
 
     let idempotency = idempotency_scope(headers, &session.token_hash)?;
