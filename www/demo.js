@@ -114,6 +114,53 @@ function cell(row, text) {
   row.append(td);
 }
 
+function actionButton(text, accessibleName, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = text;
+  button.setAttribute('aria-label', accessibleName);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+// The lifecycle calls of SPEC §9.2, with the page's session.
+async function lifecycleCall(connection, method, suffix = '') {
+  const id = encodeURIComponent(connection.connection_id);
+  const response = await fetch(`/api/entra/connections/${id}${suffix}`, {
+    method,
+    headers: { authorization: `Bearer ${await sessionToken()}` },
+  });
+  const answer = response.status === 204 ? null : await response.json().catch(() => null);
+  return { response, answer };
+}
+
+// Asks Microsoft for a fresh token with the stored credential now.
+async function checkConnection(connection) {
+  showStatus(`Checking the connection to ${connection.tenant_id}…`, 'neutral');
+  const { response, answer } = await lifecycleCall(connection, 'POST', '/verify');
+  if (!response.ok) {
+    const message = answer && answer.error ? answer.error.message : `HTTP ${response.status}`;
+    showStatus(`Could not check the connection to ${connection.tenant_id}: ${message}`, 'error');
+  } else if (answer.status === 'active') {
+    showStatus(`The connection to ${connection.tenant_id} works (checked just now).`, 'success');
+  } else {
+    showStatus(`The connection to ${connection.tenant_id} needs attention: ${answer.problem.message}`, 'error');
+  }
+  await listConnections();
+}
+
+async function disconnect(connection) {
+  if (!window.confirm(`Disconnect ${connection.tenant_id}? Its stored credential is destroyed.`)) return;
+  const { response, answer } = await lifecycleCall(connection, 'DELETE');
+  if (response.status === 204) {
+    showStatus(`Disconnected ${connection.tenant_id}; its stored credential is destroyed.`, 'neutral');
+  } else {
+    const message = answer && answer.error ? answer.error.message : `HTTP ${response.status}`;
+    showStatus(`Could not disconnect ${connection.tenant_id}: ${message}`, 'error');
+  }
+  await listConnections();
+}
+
 async function listConnections() {
   const table = document.getElementById('connections');
   const empty = document.getElementById('connections-empty');
@@ -135,6 +182,20 @@ async function listConnections() {
     cell(row, connection.cloud);
     cell(row, connection.granted_permissions.join(', ') || '—');
     cell(row, new Date(connection.created_at).toLocaleString());
+    cell(
+      row,
+      connection.status === 'needs_attention'
+        ? `Needs attention: ${connection.problem ? connection.problem.message : 'check it again'}`
+        : 'Active',
+    );
+    const actions = document.createElement('td');
+    actions.className = 'actions';
+    const label = `${connection.tenant_id}, client ${connection.client_id}`;
+    actions.append(
+      actionButton('Check', `Check the connection to ${label} now`, () => checkConnection(connection)),
+      actionButton('Disconnect', `Disconnect ${label}`, () => disconnect(connection)),
+    );
+    row.append(actions);
     body.append(row);
   }
   table.hidden = connections.length === 0;

@@ -77,6 +77,16 @@ test('with the emulator, connecting the sample tenant lists it under Connected t
     await page.screenshot({ path: join(artifactsDir, 'demo-page-light.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(artifactsDir, 'demo-page-dark.png'), fullPage: true });
+    // Check asks Microsoft again; Disconnect (confirmed) removes the row.
+    const row = page.locator('#connections tbody tr').first();
+    assert.match(await row.textContent(), /Active/);
+    await page.getByRole('button', { name: /^Check the connection to / }).click();
+    await page.locator('#status[data-kind="success"]', { hasText: 'works (checked just now)' }).waitFor();
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: /^Disconnect / }).click();
+    await page.locator('#connections-empty').waitFor({ state: 'visible' });
+    assert.match(await page.textContent('#status'), /Disconnected .*stored credential is destroyed/);
+    assert.equal(await page.locator('#connections tbody tr').count(), 0);
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
